@@ -1,0 +1,142 @@
+-- The warehouse analysts query. Table and column names here are a contract:
+-- add columns freely, never rename. Every timestamp is UTC.
+
+-- Which schema migrations have been applied.
+CREATE TABLE IF NOT EXISTS schema_version (
+    version    INTEGER PRIMARY KEY,
+    applied_at TIMESTAMP NOT NULL
+);
+
+-- One row per pipeline run: what was asked, what went in and out of each stage, which
+-- models made the numbers, and how long each stage took.
+CREATE TABLE IF NOT EXISTS runs (
+    run_id       VARCHAR PRIMARY KEY,   -- e.g. 20261123T021500Z-ab12cd
+    flow_run_id  VARCHAR,               -- the Prefect flow run, when run through Prefect
+    started_at   TIMESTAMP NOT NULL,
+    finished_at  TIMESTAMP,
+    status       VARCHAR NOT NULL,      -- running | completed | failed
+    parameters   JSON,                  -- source, since, until, config path
+    stage_counts JSON,                  -- {"ingest": {"read": .., "loaded": ..}, ...}
+    timings      JSON,                  -- seconds per stage
+    models       JSON,                  -- names and versions of every model used
+    error        VARCHAR
+);
+
+-- One row per piece of feedback (a review, a post, a chat's customer turns, one survey answer).
+CREATE TABLE IF NOT EXISTS feedback (
+    doc_id           VARCHAR PRIMARY KEY, -- stable: hash of source, source_record_id, question
+    source           VARCHAR NOT NULL,    -- the source's name in configs/voc.toml
+    source_record_id VARCHAR NOT NULL,    -- the record's id in the source system (join to CRM)
+    channel          VARCHAR NOT NULL,    -- review | social | chat | survey
+    created_at       TIMESTAMP NOT NULL,  -- when the customer said it (UTC)
+    customer_key     VARCHAR,             -- keyed hash of e-mail/phone/handle; never the identity
+    question         VARCHAR,             -- survey: the free-text question answered
+    title            VARCHAR,             -- review title (redacted), also part of text
+    text             VARCHAR NOT NULL,    -- the customer's words, normalised and redacted
+    product          VARCHAR,
+    country          VARCHAR,
+    platform         VARCHAR,             -- social platform
+    reach            BIGINT,              -- social reach
+    lang             VARCHAR,             -- ISO 639-1, or 'und'
+    lang_confidence  DOUBLE,
+    rating           DOUBLE,              -- star rating as given
+    rating_scale     INTEGER,             -- 5 or 10
+    nps              DOUBLE,              -- 0-10
+    csat             DOUBLE,              -- 1-5
+    ces              DOUBLE,              -- 1-7
+    sentiment        VARCHAR,             -- negative | neutral | positive
+    sentiment_score  DOUBLE,              -- -1..1
+    topic_id         INTEGER,             -- main theme: the theme of its most negative sentence
+    text_hash        VARCHAR,
+    ingested_run_id  VARCHAR NOT NULL,
+    enriched_run_id  VARCHAR              -- run that computed lang, sentiment and sentences
+);
+
+-- Sentences of each piece of feedback, the unit themes are found on.
+CREATE TABLE IF NOT EXISTS sentences (
+    doc_id          VARCHAR NOT NULL,
+    sentence_idx    INTEGER NOT NULL,
+    text            VARCHAR NOT NULL,
+    lang            VARCHAR,
+    sentiment       VARCHAR,
+    sentiment_score DOUBLE,
+    topic_id        INTEGER,             -- NULL: fits no theme
+    topic_similarity DOUBLE,             -- cosine to the theme's centroid (language-centred)
+    text_hash       VARCHAR NOT NULL,
+    PRIMARY KEY (doc_id, sentence_idx)
+);
+
+-- Themes. topic_id stays the same across runs while the theme's centroid does.
+CREATE TABLE IF NOT EXISTS topics (
+    topic_id         INTEGER PRIMARY KEY,
+    label            VARCHAR NOT NULL,    -- short readable label
+    keywords         VARCHAR[],           -- top keywords over all languages
+    keywords_by_lang JSON,                -- {"en": [...], "fa": [...]}
+    size             INTEGER,             -- sentences in the theme at the last run
+    status           VARCHAR NOT NULL,    -- active | retired
+    first_seen_run   VARCHAR NOT NULL,
+    last_seen_run    VARCHAR NOT NULL,
+    centroid         FLOAT[]              -- unit-length language-centred mean, to match across runs
+);
+
+-- Per run and theme: how much it hurts.
+CREATE TABLE IF NOT EXISTS pain_points (
+    run_id            VARCHAR NOT NULL,
+    topic_id          INTEGER NOT NULL,
+    rank              INTEGER NOT NULL,   -- 1 = most negative feedback
+    label             VARCHAR NOT NULL,
+    keywords          VARCHAR[],
+    volume            INTEGER NOT NULL,   -- pieces of feedback with a sentence in the theme
+    sentence_count    INTEGER NOT NULL,
+    negative_volume   INTEGER NOT NULL,   -- negative sentences in the theme
+    negative_share    DOUBLE NOT NULL,    -- negative sentences / sentences
+    weekly_counts     JSON,               -- {"2026-09-07": 3, ...} feedback per ISO week
+    trend             VARCHAR,            -- growing | stable | shrinking
+    growth            DOUBLE,             -- last 3 weeks' weekly mean / earlier weekly mean
+    channels          JSON,               -- {"review": 10, ...}
+    languages         JSON,               -- {"en": 4, "fa": 3, ...}
+    avg_rating        DOUBLE,             -- of the theme's feedback, on a 1-5 scale
+    avg_nps           DOUBLE,
+    avg_csat          DOUBLE,
+    rating_delta      DOUBLE,             -- theme average minus overall average
+    nps_delta         DOUBLE,
+    score_impact      DOUBLE,             -- rating points lost overall because of this theme
+    example_quotes    JSON,               -- [{"text":..., "lang":..., "channel":..., "doc_id":...}]
+    PRIMARY KEY (run_id, topic_id)
+);
+
+-- Every input record that was not loaded, with why. Re-reading the same bad record
+-- does not add a row; last_run_id says when it was last seen.
+CREATE TABLE IF NOT EXISTS quarantine (
+    quarantine_id    VARCHAR PRIMARY KEY, -- hash of source, raw record and reason
+    source           VARCHAR NOT NULL,
+    channel          VARCHAR,
+    source_record_id VARCHAR,
+    raw_record       VARCHAR NOT NULL,    -- the record as read, personal data redacted
+    reason           VARCHAR NOT NULL,    -- not_parseable | no_text | unparseable_date | ...
+    detail           VARCHAR,
+    first_run_id     VARCHAR NOT NULL,
+    last_run_id      VARCHAR NOT NULL
+);
+
+-- Sentence embeddings by (text hash, model), so a text is never embedded twice.
+CREATE TABLE IF NOT EXISTS embeddings (
+    text_hash VARCHAR NOT NULL,
+    model     VARCHAR NOT NULL,
+    vector    FLOAT[] NOT NULL,
+    PRIMARY KEY (text_hash, model)
+);
+
+-- The newest completed run's pain points, for dashboards.
+CREATE OR REPLACE VIEW latest_pain_points AS
+SELECT p.*
+FROM pain_points p
+WHERE p.run_id = (
+    SELECT run_id FROM runs WHERE status = 'completed' ORDER BY started_at DESC LIMIT 1
+);
+
+-- Feedback with its theme's label, for ad-hoc slicing.
+CREATE OR REPLACE VIEW feedback_themes AS
+SELECT f.*, t.label AS topic_label
+FROM feedback f
+LEFT JOIN topics t USING (topic_id);

@@ -1,0 +1,314 @@
+"""The DuckDB warehouse: owns every SQL statement the pipeline runs.
+
+A run never writes the file analysts read. It copies the warehouse, writes the
+copy, and swaps it in with an atomic rename when the run has completed
+(:func:`publishing`). Analysts' read-only connections keep working during a run,
+and a run that dies half-way leaves the published warehouse as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import polars as pl
+
+SCHEMA_VERSION = 1
+
+
+def schema_sql() -> str:
+    return resources.files("data").joinpath("schema.sql").read_text(encoding="utf-8")
+
+
+class Warehouse:
+    """A connection to one warehouse file, with the pipeline's reads and writes."""
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        self.path = path
+        if not read_only:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        self.con = duckdb.connect(str(path), read_only=read_only)
+        if not read_only:
+            self.migrate()
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _run(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> None:
+        """Execute a statement and drain its result (DuckDB wants that before the next one)."""
+        self.con.execute(sql, params if params is not None else []).fetchall()
+
+    # ---- schema ---------------------------------------------------------------------------
+    def migrate(self) -> None:
+        """Create missing tables and views; record the schema version."""
+        self._run(schema_sql())
+        self._run(
+            "INSERT INTO schema_version VALUES (?, now()) ON CONFLICT DO NOTHING", [SCHEMA_VERSION]
+        )
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> pl.DataFrame:
+        """Run a read query and return a polars frame (for reports and tests)."""
+        table = self.con.sql(sql, params=params or None).to_arrow_table()
+        frame = pl.from_arrow(table)
+        assert isinstance(frame, pl.DataFrame)
+        return frame
+
+    def count(self, table: str) -> int:
+        if table not in {"feedback", "sentences", "topics", "pain_points", "quarantine",
+                         "embeddings", "runs"}:
+            raise ValueError(f"unknown table {table!r}")
+        return int(self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+
+    # ---- runs -----------------------------------------------------------------------------
+    def start_run(self, run_id: str, started_at: datetime, parameters: dict,
+                  flow_run_id: str | None) -> None:
+        self._run(
+            "INSERT INTO runs (run_id, flow_run_id, started_at, status, parameters) "
+            "VALUES (?, ?, ?, 'running', ?)",
+            [run_id, flow_run_id, started_at, json.dumps(parameters, default=str)],
+        )
+
+    def finish_run(self, run_id: str, *, status: str, stage_counts: dict, timings: dict,
+                   models: dict, finished_at: datetime, error: str | None = None) -> None:
+        self._run(
+            "UPDATE runs SET status = ?, stage_counts = ?, timings = ?, models = ?, "
+            "finished_at = ?, error = ? WHERE run_id = ?",
+            [status, json.dumps(stage_counts), json.dumps(timings), json.dumps(models),
+             finished_at, error, run_id],
+        )
+
+    def run_row(self, run_id: str) -> dict[str, Any]:
+        rows = self.query("SELECT * FROM runs WHERE run_id = ?", [run_id]).to_dicts()
+        if not rows:
+            raise KeyError(f"no run {run_id!r} in {self.path}")
+        return rows[0]
+
+    def latest_run_id(self) -> str | None:
+        row = self.con.execute(
+            "SELECT run_id FROM runs WHERE status = 'completed' ORDER BY started_at DESC LIMIT 1"
+        ).fetchall()
+        return row[0][0] if row else None
+
+    # ---- ingest ---------------------------------------------------------------------------
+    def known_doc_ids(self, doc_ids: Sequence[str]) -> set[str]:
+        if not doc_ids:
+            return set()
+        frame = pl.DataFrame({"doc_id": list(doc_ids)})
+        self.con.register("_ids", frame.to_arrow())
+        rows = self.con.execute("SELECT doc_id FROM feedback JOIN _ids USING (doc_id)").fetchall()
+        self.con.unregister("_ids")
+        return {r[0] for r in rows}
+
+    def insert_feedback(self, rows: pl.DataFrame) -> int:
+        """Insert new feedback; a doc_id already present is left as it is. Returns rows added."""
+        if rows.is_empty():
+            return 0
+        before = self.count("feedback")
+        self.con.register("_new_feedback", rows.to_arrow())
+        cols = ", ".join(rows.columns)
+        self._run(
+            f"INSERT INTO feedback ({cols}) SELECT {cols} FROM _new_feedback "
+            "ON CONFLICT DO NOTHING"
+        )
+        self.con.unregister("_new_feedback")
+        return self.count("feedback") - before
+
+    def record_quarantine(self, rows: pl.DataFrame, run_id: str) -> int:
+        """Add quarantined records; one seen before only gets its last_run_id updated."""
+        if rows.is_empty():
+            return 0
+        before = self.count("quarantine")
+        self.con.register("_q", rows.to_arrow())
+        self._run(
+            """
+            INSERT INTO quarantine (quarantine_id, source, channel, source_record_id, raw_record,
+                                    reason, detail, first_run_id, last_run_id)
+            SELECT quarantine_id, source, channel, source_record_id, raw_record, reason, detail,
+                   $run, $run FROM _q
+            ON CONFLICT (quarantine_id) DO UPDATE SET last_run_id = excluded.last_run_id
+            """,
+            {"run": run_id},
+        )
+        self.con.unregister("_q")
+        return self.count("quarantine") - before
+
+    # ---- enrichment -----------------------------------------------------------------------
+    def feedback_to_enrich(self, doc_ids: Sequence[str] | None = None) -> pl.DataFrame:
+        """Feedback no run has enriched yet (or the given doc_ids)."""
+        if doc_ids is not None:
+            frame = pl.DataFrame({"doc_id": list(doc_ids)}, schema={"doc_id": pl.String})
+            self.con.register("_ids", frame.to_arrow())
+            out = self.query("SELECT doc_id, text FROM feedback JOIN _ids USING (doc_id)")
+            self.con.unregister("_ids")
+            return out
+        return self.query("SELECT doc_id, text FROM feedback WHERE enriched_run_id IS NULL")
+
+    def save_enrichment(self, documents: pl.DataFrame, sentences: pl.DataFrame) -> None:
+        """Store per-document language and sentiment, and replace the documents' sentences."""
+        self.con.register("_docs", documents.to_arrow())
+        self._run(
+            """
+            UPDATE feedback f SET lang = d.lang, lang_confidence = d.lang_confidence,
+                   sentiment = d.sentiment, sentiment_score = d.sentiment_score,
+                   text_hash = d.text_hash, enriched_run_id = d.enriched_run_id
+            FROM _docs d WHERE f.doc_id = d.doc_id
+            """
+        )
+        self._run("DELETE FROM sentences WHERE doc_id IN (SELECT doc_id FROM _docs)")
+        self.con.unregister("_docs")
+        if not sentences.is_empty():
+            self.con.register("_sents", sentences.to_arrow())
+            cols = ", ".join(sentences.columns)
+            self._run(f"INSERT INTO sentences ({cols}) SELECT {cols} FROM _sents")
+            self.con.unregister("_sents")
+
+    def cached_embeddings(self, hashes: Sequence[str], model: str) -> dict[str, np.ndarray]:
+        if not hashes:
+            return {}
+        frame = pl.DataFrame({"text_hash": list(dict.fromkeys(hashes))})
+        self.con.register("_h", frame.to_arrow())
+        rows = self.con.execute(
+            "SELECT e.text_hash, e.vector FROM embeddings e JOIN _h USING (text_hash) "
+            "WHERE e.model = ?",
+            [model],
+        ).fetchall()
+        self.con.unregister("_h")
+        return {h: np.asarray(v, dtype=np.float32) for h, v in rows}
+
+    def store_embeddings(self, hashes: Sequence[str], vectors: np.ndarray, model: str) -> None:
+        if not hashes:
+            return
+        frame = pl.DataFrame(
+            {"text_hash": list(hashes), "model": [model] * len(hashes),
+             "vector": vectors.astype(np.float32).tolist()},
+            schema={"text_hash": pl.String, "model": pl.String, "vector": pl.List(pl.Float32)},
+        )
+        self.con.register("_emb", frame.to_arrow())
+        self._run(
+            "INSERT INTO embeddings SELECT text_hash, model, vector FROM _emb "
+            "ON CONFLICT DO NOTHING"
+        )
+        self.con.unregister("_emb")
+
+    # ---- themes ---------------------------------------------------------------------------
+    def sentences_for_themes(self, model: str) -> tuple[pl.DataFrame, np.ndarray]:
+        """Every sentence with its document's facts, and its embedding (same row order)."""
+        frame = self.query(
+            """
+            SELECT s.doc_id, s.sentence_idx, s.text, s.lang, s.sentiment, s.sentiment_score,
+                   s.text_hash, f.channel, f.created_at, f.rating, f.rating_scale, f.nps, f.csat,
+                   e.vector
+            FROM sentences s
+            JOIN feedback f USING (doc_id)
+            JOIN embeddings e ON e.text_hash = s.text_hash AND e.model = ?
+            ORDER BY s.doc_id, s.sentence_idx
+            """,
+            [model],
+        )
+        if frame.is_empty():
+            return frame, np.zeros((0, 0), dtype=np.float32)
+        vectors = np.asarray(frame["vector"].to_list(), dtype=np.float32)
+        return frame.drop("vector"), vectors
+
+    def themed_sentences(self) -> pl.DataFrame:
+        """Every sentence with its theme, its similarity to the theme, and its document's facts."""
+        return self.query(
+            """
+            SELECT s.doc_id, s.sentence_idx, s.text, s.lang, s.sentiment, s.topic_id,
+                   coalesce(s.topic_similarity, 0) AS centrality, f.channel, f.created_at,
+                   f.rating, f.rating_scale, f.nps, f.csat
+            FROM sentences s JOIN feedback f USING (doc_id)
+            ORDER BY s.doc_id, s.sentence_idx
+            """
+        )
+
+    def active_topics(self) -> pl.DataFrame:
+        return self.query(
+            "SELECT topic_id, label, centroid FROM topics WHERE status = 'active' ORDER BY topic_id"
+        )
+
+    def next_topic_id(self) -> int:
+        return int(self.con.execute("SELECT coalesce(max(topic_id), -1) + 1 FROM topics")
+                   .fetchall()[0][0])
+
+    def save_topics(self, topics: pl.DataFrame, run_id: str) -> None:
+        """Upsert this run's themes; themes not seen in this run are retired."""
+        self.con.register("_t", topics.to_arrow())
+        self._run(
+            """
+            INSERT INTO topics (topic_id, label, keywords, keywords_by_lang, size, status,
+                                first_seen_run, last_seen_run, centroid)
+            SELECT topic_id, label, keywords, keywords_by_lang, size, 'active', $run, $run,
+                   centroid FROM _t
+            ON CONFLICT (topic_id) DO UPDATE SET
+                label = excluded.label, keywords = excluded.keywords,
+                keywords_by_lang = excluded.keywords_by_lang, size = excluded.size,
+                status = 'active', last_seen_run = excluded.last_seen_run,
+                centroid = excluded.centroid
+            """,
+            {"run": run_id},
+        )
+        self._run(
+            "UPDATE topics SET status = 'retired' WHERE topic_id NOT IN (SELECT topic_id FROM _t)"
+        )
+        self.con.unregister("_t")
+
+    def assign_topics(self, sentence_topics: pl.DataFrame, doc_topics: pl.DataFrame) -> None:
+        """Write theme ids of sentences (doc_id, sentence_idx, topic_id) and documents."""
+        self.con.register("_st", sentence_topics.to_arrow())
+        self._run(
+            "UPDATE sentences s SET topic_id = st.topic_id, topic_similarity = st.topic_similarity "
+            "FROM _st st "
+            "WHERE s.doc_id = st.doc_id AND s.sentence_idx = st.sentence_idx"
+        )
+        self.con.unregister("_st")
+        self.con.register("_dt", doc_topics.to_arrow())
+        self._run(
+            "UPDATE feedback f SET topic_id = dt.topic_id FROM _dt dt WHERE f.doc_id = dt.doc_id"
+        )
+        self.con.unregister("_dt")
+
+    def save_pain_points(self, pain_points: pl.DataFrame) -> None:
+        self.con.register("_pp", pain_points.to_arrow())
+        cols = ", ".join(pain_points.columns)
+        self._run(f"INSERT INTO pain_points ({cols}) SELECT {cols} FROM _pp")
+        self.con.unregister("_pp")
+
+
+@contextmanager
+def publishing(path: Path) -> Iterator[Warehouse]:
+    """Write a run into a copy of the warehouse, then swap it in atomically.
+
+    On an exception the copy is discarded and the published file is untouched.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    working = path.with_name(path.name + ".writing")
+    for leftover in (working, working.with_name(working.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    if path.exists():
+        shutil.copy2(path, working)
+    warehouse = Warehouse(working)
+    try:
+        yield warehouse
+        warehouse._run("CHECKPOINT")
+        warehouse.close()
+        os.replace(working, path)
+    except BaseException:
+        warehouse.close()
+        working.unlink(missing_ok=True)
+        raise

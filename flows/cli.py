@@ -1,0 +1,140 @@
+"""The ``voc`` command: run the pipeline now, serve it nightly, or rebuild the report.
+
+The config is validated before anything heavy is imported, so a typo fails in a
+fraction of a second with the key named, a non-zero exit and nothing written.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from flows.config import ConfigError, VocConfig, load_config
+
+app = typer.Typer(
+    help="Voice-of-customer pipeline: feedback in, themed pain-point reports out.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+ConfigOption = Annotated[
+    Path, typer.Option("--config", "-c", help="The TOML config file.", show_default=True)
+]
+
+
+def _load(config: Path) -> VocConfig:
+    try:
+        return load_config(config)
+    except ConfigError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=2) from None
+
+
+def _setup_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s",
+                        datefmt="%H:%M:%S")
+    os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "voc")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+@app.command()
+def run(
+    config: ConfigOption = Path("configs/voc.toml"),
+    source: Annotated[str | None, typer.Option(help="Run only this source (its name).")] = None,
+    since: Annotated[str | None, typer.Option(help="Only feedback on/after this date.")] = None,
+    until: Annotated[str | None, typer.Option(help="Only feedback before this date.")] = None,
+) -> None:
+    """Run the pipeline once, now: ingest, enrich, find themes, rank pain points, report."""
+    cfg = _load(config)
+    if source:
+        try:
+            cfg.source(source)
+        except ConfigError as exc:
+            typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(code=2) from None
+    from flows.pipeline import parse_day
+
+    try:
+        parse_day(since, "since")
+        parse_day(until, "until")
+    except ConfigError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=2) from None
+    _setup_logging()
+    from flows.pipeline import voc_pipeline
+
+    result = voc_pipeline(config_path=str(config.resolve()), source=source, since=since,
+                          until=until)
+    typer.echo(f"run {result['run_id']} completed")
+    typer.echo(f"report:    {Path(result['report_dir']) / 'report.md'}")
+    typer.echo(f"           {Path(result['report_dir']) / 'report.html'}")
+    typer.echo(f"warehouse: {result['warehouse']}")
+
+
+@app.command()
+def serve(config: ConfigOption = Path("configs/voc.toml")) -> None:
+    """Serve the nightly deployment on the configured cron, against a Prefect server.
+
+    Start a server first (`prefect server start`) and point PREFECT_API_URL at it,
+    e.g. http://127.0.0.1:4200/api. Trigger an ad-hoc run with
+    `prefect deployment run 'voc-pipeline/nightly' --param source=shop_reviews`.
+    """
+    cfg = _load(config)
+    if not os.environ.get("PREFECT_API_URL"):
+        typer.secho(
+            "error: PREFECT_API_URL is not set. Schedules need a running Prefect server:\n"
+            "  prefect server start        # in another terminal\n"
+            "  export PREFECT_API_URL=http://127.0.0.1:4200/api",
+            fg=typer.colors.RED, err=True,
+        )
+        raise typer.Exit(code=2)
+    _setup_logging()
+    from prefect.schedules import Cron
+
+    from flows.pipeline import voc_pipeline
+
+    voc_pipeline.serve(
+        name=cfg.schedule.deployment,
+        schedules=[Cron(cfg.schedule.cron, timezone=cfg.schedule.timezone)],
+        parameters={"config_path": str(config.resolve())},
+        description="Nightly voice-of-customer run: all sources, then the pain-point report.",
+        tags=["voc"],
+    )
+
+
+@app.command()
+def report(
+    config: ConfigOption = Path("configs/voc.toml"),
+    run_id: Annotated[str | None, typer.Option(help="Run to report; default the latest.")] = None,
+) -> None:
+    """Rebuild the pain-point report from the warehouse (read-only), without running anything."""
+    cfg = _load(config)
+    from data.warehouse import Warehouse
+    from flows.report import write_report
+
+    path = cfg.resolve(cfg.warehouse.path)
+    if not path.exists():
+        typer.secho(f"error: no warehouse at {path}; run `voc run` first", fg="red", err=True)
+        raise typer.Exit(code=2)
+    with Warehouse(path, read_only=True) as wh:
+        chosen = run_id or wh.latest_run_id()
+        if chosen is None:
+            typer.secho("error: the warehouse has no completed run", fg="red", err=True)
+            raise typer.Exit(code=2)
+        run_dir, _ = write_report(wh, chosen, cfg.resolve(cfg.report.output_dir),
+                                  title=cfg.report.title, top_themes=cfg.report.top_themes)
+    typer.echo(f"report: {run_dir / 'report.md'}")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

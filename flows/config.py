@@ -1,0 +1,206 @@
+"""The one config file (``configs/voc.toml``), validated before any work starts.
+
+Unknown keys are rejected and every error names the key, the bad value and the
+valid values, so a typo stops the run before anything is read or written.
+"""
+
+from __future__ import annotations
+
+import tomllib
+import zoneinfo
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+Channel = Literal["review", "social", "chat", "survey"]
+FileFormat = Literal["csv", "jsonl", "json"]
+
+# Which schema fields each channel's column mapping may name, and which it must.
+CHANNEL_COLUMNS: dict[str, dict[str, bool]] = {
+    "review": {"id": True, "created_at": True, "body": True, "title": False, "rating": False,
+               "product": False, "customer": False, "country": False},
+    "social": {"id": True, "created_at": True, "text": True, "author": False, "platform": False,
+               "reach": False},
+    "chat": {"id": True, "created_at": True, "turns": True, "role": True, "text": True,
+             "csat": False, "customer": False},
+    "survey": {"id": True, "created_at": True, "nps": False, "csat": False, "ces": False,
+               "customer": False},
+}
+
+
+class ConfigError(ValueError):
+    """The config is invalid; the message says which key and what is allowed."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceConfig(_Strict):
+    """One feedback source: a file (or glob) of one channel, with its column mapping."""
+
+    name: str = Field(pattern=r"^[a-z0-9_]+$", description="unique id, lower_snake_case")
+    channel: Channel
+    path: str = Field(description="file path or glob, relative to the config file's project")
+    format: FileFormat
+    columns: dict[str, str]
+    text_columns: list[str] = Field(default_factory=list, description="survey free-text answers")
+    rating_scale: Literal[5, 10] = 5
+    customer_roles: list[str] = Field(default_factory=lambda: ["customer"])
+    enabled: bool = True
+
+    @model_validator(mode="after")
+    def _check_columns(self) -> SourceConfig:
+        allowed = CHANNEL_COLUMNS[self.channel]
+        unknown = sorted(set(self.columns) - set(allowed))
+        if unknown:
+            raise ValueError(
+                f"sources.{self.name}.columns: unknown field(s) {unknown} for channel "
+                f"'{self.channel}'; valid fields: {sorted(allowed)}"
+            )
+        missing = sorted(k for k, required in allowed.items() if required and k not in self.columns)
+        if missing:
+            raise ValueError(
+                f"sources.{self.name}.columns: channel '{self.channel}' needs {missing} mapped "
+                "to your export's column names"
+            )
+        if self.channel == "survey" and not self.text_columns:
+            raise ValueError(f"sources.{self.name}.text_columns: a survey needs at least one "
+                             "free-text column")
+        if self.channel != "survey" and self.text_columns:
+            raise ValueError(f"sources.{self.name}.text_columns: only surveys have text_columns")
+        return self
+
+
+class WarehouseConfig(_Strict):
+    path: str = "data/warehouse/voc.duckdb"
+
+
+class ModelsConfig(_Strict):
+    embedding: str = "builtin:multilingual-e5-small"
+    cache_dir: str = "data/models"
+    batch_size: int = Field(default=64, ge=1, le=1024)
+    sentiment: str = "e5-small-logreg-v1"
+    language_detector: str = "fasttext-lite"
+
+
+class LanguageConfig(_Strict):
+    min_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+
+
+class ThemesConfig(_Strict):
+    min_theme_size: int = Field(default=8, ge=2)
+    seed: int = 42
+    merge_similarity: float = Field(default=0.6, gt=0.0, le=1.0)
+    match_similarity: float = Field(default=0.8, gt=0.0, le=1.0)
+    outlier_similarity: float = Field(default=0.4, gt=0.0, le=1.0)
+
+
+class PrivacyConfig(_Strict):
+    id_patterns: list[str] = Field(default_factory=list)
+    customer_key_secret_env: str = "VOC_CUSTOMER_KEY_SECRET"
+
+
+class ScheduleConfig(_Strict):
+    deployment: str = Field(default="nightly", pattern=r"^[a-z0-9_-]+$")
+    cron: str = "30 2 * * *"
+    timezone: str = "UTC"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if value not in zoneinfo.available_timezones():
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name like 'Europe/Berlin'")
+        return value
+
+    @field_validator("cron")
+    @classmethod
+    def _five_fields(cls, value: str) -> str:
+        if len(value.split()) != 5:
+            raise ValueError(f"cron {value!r} must have 5 fields: minute hour day month weekday")
+        return value
+
+
+class ReportConfig(_Strict):
+    output_dir: str = "data/reports"
+    top_themes: int = Field(default=8, ge=1, le=100)
+    quotes_per_theme: int = Field(default=3, ge=1, le=10)
+    title: str = "Voice of the customer: pain points"
+
+
+class VocConfig(_Strict):
+    """The whole config file. ``root`` is the folder relative paths resolve against."""
+
+    warehouse: WarehouseConfig = WarehouseConfig()
+    models: ModelsConfig = ModelsConfig()
+    language: LanguageConfig = LanguageConfig()
+    themes: ThemesConfig = ThemesConfig()
+    privacy: PrivacyConfig = PrivacyConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
+    report: ReportConfig = ReportConfig()
+    sources: list[SourceConfig]
+    root: Path = Path(".")
+
+    @model_validator(mode="after")
+    def _unique_sources(self) -> VocConfig:
+        names = [s.name for s in self.sources]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"sources: names must be unique, repeated: {dupes}")
+        if not self.sources:
+            raise ValueError("sources: at least one source is needed")
+        return self
+
+    def resolve(self, path: str) -> Path:
+        """A config path made absolute against the project root."""
+        p = Path(path)
+        return p if p.is_absolute() else (self.root / p)
+
+    def source(self, name: str) -> SourceConfig:
+        for s in self.sources:
+            if s.name == name:
+                return s
+        raise ConfigError(f"unknown source {name!r}; configured sources: "
+                          f"{[s.name for s in self.sources]}")
+
+
+def load_config(path: Path) -> VocConfig:
+    """Read and validate a config file.
+
+    Relative paths in it resolve against the folder that holds ``configs/``
+    (the project root) when the file sits in a ``configs`` folder, else
+    against the file's own folder.
+
+    Raises:
+        ConfigError: the file is missing, not TOML, or breaks the schema.
+    """
+    if not path.exists():
+        raise ConfigError(f"config file {path} not found (the default is configs/voc.toml)")
+    try:
+        raw: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    root = path.resolve().parent
+    if root.name == "configs":
+        root = root.parent
+    if "root" in raw:
+        raise ConfigError(f"{path}: 'root' is not a config key")
+    try:
+        return VocConfig.model_validate({**raw, "root": root})
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: invalid config:\n{_explain(exc)}") from None
+
+
+def _explain(exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        if err["type"] == "extra_forbidden":
+            lines.append(f"  - {key}: unknown key (check the spelling; see configs/voc.toml)")
+        elif err["type"] == "literal_error":
+            expected = err.get("ctx", {}).get("expected", "")
+            lines.append(f"  - {key}: {err['input']!r} is not allowed; valid values: {expected}")
+        else:
+            lines.append(f"  - {key}: {err['msg'].removeprefix('Value error, ')}")
+    return "\n".join(lines)

@@ -1,0 +1,201 @@
+"""The pain-point report: Markdown and a standalone HTML page, built from the warehouse."""
+
+from __future__ import annotations
+
+import html
+import json
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from data.warehouse import Warehouse
+
+_SPARK = "▁▂▃▄▅▆▇█"
+_RTL = {"fa", "ar", "he", "ur"}
+
+
+def sparkline(values: list[int]) -> str:
+    """Weekly counts as a row of block characters."""
+    if not values:
+        return ""
+    top = max(values) or 1
+    return "".join(_SPARK[min(len(_SPARK) - 1, round(v / top * (len(_SPARK) - 1)))]
+                   for v in values)
+
+
+def _fmt(x: Any, digits: int = 2) -> str:
+    return "n/a" if x is None else f"{x:.{digits}f}"
+
+
+def _signed(x: float | None) -> str:
+    return "" if x is None else f" ({x:+.2f} vs overall)"
+
+
+def _mix(counts_json: str, total: int | None = None, top: int = 6) -> str:
+    counts: dict[str, int] = json.loads(counts_json or "{}")
+    items = sorted(counts.items(), key=lambda kv: -kv[1])[:top]
+    return ", ".join(f"{k} {v}" for k, v in items)
+
+
+def build_markdown(wh: Warehouse, run_id: str, title: str, top_themes: int) -> str:
+    """The report of one run as Markdown."""
+    run = wh.run_row(run_id)
+    counts = json.loads(run["stage_counts"] or "{}")
+    timings = json.loads(run["timings"] or "{}")
+    models = json.loads(run["models"] or "{}")
+    overview = wh.query(
+        """
+        SELECT count(*) AS feedback, min(created_at) AS first, max(created_at) AS last,
+               avg(rating * 5.0 / rating_scale) AS rating, avg(nps) AS nps, avg(csat) AS csat,
+               count(*) FILTER (sentiment = 'negative') AS negative,
+               count(*) FILTER (sentiment = 'positive') AS positive
+        FROM feedback
+        """
+    ).to_dicts()[0]
+    languages = wh.query(
+        "SELECT lang, count(*) AS n FROM feedback GROUP BY lang ORDER BY n DESC, lang"
+    )
+    channels = wh.query(
+        "SELECT channel, count(*) AS n FROM feedback GROUP BY channel ORDER BY n DESC"
+    )
+    quarantine = wh.query(
+        "SELECT reason, count(*) AS n FROM quarantine GROUP BY reason ORDER BY n DESC, reason"
+    )
+    nps_score = wh.query(
+        """
+        SELECT 100.0 * (count(*) FILTER (nps >= 9) - count(*) FILTER (nps <= 6)) / count(*) AS v
+        FROM (SELECT DISTINCT source_record_id, nps FROM feedback WHERE nps IS NOT NULL)
+        """
+    )["v"][0]
+    pains = wh.query(
+        "SELECT * FROM pain_points WHERE run_id = ? ORDER BY rank", [run_id]
+    ).to_dicts()
+    topics = {r["topic_id"]: r for r in wh.query(
+        "SELECT topic_id, keywords_by_lang FROM topics").to_dicts()}
+
+    ingest = counts.get("ingest", {})
+    lines = [
+        f"# {title}",
+        "",
+        f"Run `{run_id}` · generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC · feedback from "
+        f"{overview['first']:%Y-%m-%d} to {overview['last']:%Y-%m-%d}" if overview["first"]
+        else f"Run `{run_id}` · no feedback in the warehouse yet",
+        "",
+        "## At a glance",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| Feedback in the warehouse | {overview['feedback']:,} |",
+        f"| This run: records read / loaded / duplicates / quarantined | "
+        f"{ingest.get('read', 0):,} / {ingest.get('loaded', 0):,} / "
+        f"{ingest.get('duplicates', 0):,} / {ingest.get('quarantined', 0):,} |",
+        f"| This run: documents enriched / sentences / embeddings from cache | "
+        f"{counts.get('language', {}).get('documents', 0):,} / "
+        f"{counts.get('language', {}).get('sentences', 0):,} / "
+        f"{counts.get('embed', {}).get('from_cache', 0):,} |",
+        f"| Themes / sentences without a theme | {counts.get('themes', {}).get('themes', 0)} / "
+        f"{counts.get('themes', {}).get('without_theme', 0):,} of "
+        f"{counts.get('themes', {}).get('sentences', 0):,} |",
+        f"| Sentiment of all feedback | {overview['negative']:,} negative · "
+        f"{overview['positive']:,} positive · "
+        f"{overview['feedback'] - overview['negative'] - overview['positive']:,} neutral |",
+        f"| Average rating (1-5) / NPS / CSAT | {_fmt(overview['rating'])} / "
+        f"{_fmt(nps_score, 0)} / {_fmt(overview['csat'])} |",
+        f"| Languages | {', '.join(f'{r[0]} {r[1]}' for r in languages.iter_rows())} |",
+        f"| Channels | {', '.join(f'{r[0]} {r[1]}' for r in channels.iter_rows())} |",
+        f"| Quarantined records (all runs) | "
+        f"{', '.join(f'{r[0]} {r[1]}' for r in quarantine.iter_rows()) or 'none'} |",
+        "",
+        "## Pain points, ranked by negative feedback",
+        "",
+    ]
+    shown = [p for p in pains if p["negative_volume"] > 0][:top_themes]
+    if not shown:
+        lines += ["No theme carries negative feedback in this run.", ""]
+    for p in shown:
+        weekly = json.loads(p["weekly_counts"])
+        by_lang = json.loads(topics.get(p["topic_id"], {}).get("keywords_by_lang") or "{}")
+        lines += [
+            f"### {p['rank']}. {p['label']}  (theme {p['topic_id']})",
+            "",
+            f"- **Volume:** {p['volume']} pieces of feedback, {p['sentence_count']} sentences, "
+            f"**{p['negative_share']:.0%} negative** ({p['negative_volume']} negative sentences)",
+            f"- **Trend:** {p['trend']} `{sparkline(list(weekly.values()))}` "
+            f"(weekly, {next(iter(weekly), '')} to {next(reversed(weekly), '')}"
+            + (f"; last 3 weeks ×{p['growth']:.1f} the earlier weekly mean)" if p["growth"]
+               else ")"),
+            f"- **Channels:** {_mix(p['channels'])}",
+            f"- **Languages:** {_mix(p['languages'], top=10)}",
+            f"- **Average rating:** {_fmt(p['avg_rating'])}{_signed(p['rating_delta'])}"
+            f" · **average NPS:** {_fmt(p['avg_nps'], 1)}{_signed(p['nps_delta'])}"
+            + (f" · without this theme the average rating would be {p['score_impact']:+.2f}"
+               if p["score_impact"] is not None else ""),
+            "- **Keywords:** " + "; ".join(
+                f"{lang}: {', '.join(words[:5])}" for lang, words in by_lang.items() if words
+            ),
+            "",
+        ]
+        for q in json.loads(p["example_quotes"]):
+            lines.append(f"> [{q['lang']}] {q['text']}  \n> — {q['channel']}")
+            lines.append("")
+    others = [p for p in pains if p not in shown]
+    if others:
+        lines += ["## Other themes", "", "| theme | label | volume | negative | trend |",
+                  "|---|---|---|---|---|"]
+        lines += [f"| {p['topic_id']} | {p['label']} | {p['volume']} | "
+                  f"{p['negative_share']:.0%} | {p['trend']} |" for p in others]
+        lines.append("")
+    lines += [
+        "## How this was made",
+        "",
+        "Models: " + "; ".join(f"{k}: {v}" for k, v in models.items()),
+        "",
+        "Stage timings (s): " + ", ".join(f"{k} {v}" for k, v in timings.items()),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+_CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans','Noto Sans Arabic',
+'Noto Sans Hebrew',sans-serif;max-width:62rem;margin:2rem auto;padding:0 1rem;color:#1f2328;
+line-height:1.5}
+h1{border-bottom:2px solid #d0d7de;padding-bottom:.3rem}h3{margin-top:2rem}
+table{border-collapse:collapse}td,th{border:1px solid #d0d7de;padding:.25rem .6rem;text-align:start}
+blockquote{margin:.5rem 0;padding:.3rem .8rem;border-inline-start:4px solid #cf222e;background:#f6f8fa}
+code{font-size:1.1em}
+"""
+
+
+def markdown_to_html(markdown: str, title: str) -> str:
+    """A standalone page (inline CSS, no external assets) from the report's Markdown."""
+    from markdown_it import MarkdownIt
+
+    body = MarkdownIt("commonmark").enable("table").render(markdown)
+    # Quotes and list items may be right-to-left (Persian, Arabic, Hebrew): let the
+    # browser pick the direction per element.
+    for tag in ("blockquote", "li", "td", "p"):
+        body = body.replace(f"<{tag}>", f'<{tag} dir="auto">')
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n"
+        f"<body>\n{body}</body>\n</html>\n"
+    )
+
+
+def write_report(wh: Warehouse, run_id: str, out_dir: Path, *, title: str,
+                 top_themes: int) -> tuple[Path, str]:
+    """Write ``<out_dir>/<run_id>/report.{md,html}`` and refresh ``<out_dir>/latest``."""
+    markdown = build_markdown(wh, run_id, title, top_themes)
+    run_dir = out_dir / run_id
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "report.md").write_text(markdown, encoding="utf-8")
+    (run_dir / "report.html").write_text(markdown_to_html(markdown, title), encoding="utf-8")
+    latest = out_dir / "latest"
+    staging = out_dir / ".latest.tmp"
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(run_dir, staging)
+    shutil.rmtree(latest, ignore_errors=True)
+    staging.rename(latest)
+    return run_dir, markdown

@@ -1,0 +1,392 @@
+"""The pipeline's stages as plain functions: sources and models in, warehouse rows out.
+
+Each stage reads what it needs from the warehouse, calls the ``nlp`` library, writes
+its results and records counts and timings on the run. The Prefect flow in
+``flows.pipeline`` only orchestrates these.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import os
+import secrets
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from data.sources import NO_TEXT, SourceBatch, read_source
+from data.warehouse import Warehouse
+from flows.config import VocConfig
+from nlp.embedding import SentenceTransformerEmbedder, mean_pool
+from nlp.language import get_language_detector
+from nlp.normalize import normalize_text, text_hash
+from nlp.pain_points import rank_pain_points
+from nlp.redact import Redactor, strip_placeholders
+from nlp.sentences import split_sentences
+from nlp.sentiment import load_sentiment_head
+from nlp.themes import find_themes, unit
+
+log = logging.getLogger("voc")
+
+
+@dataclass
+class RunContext:
+    """Everything one run shares between stages."""
+
+    run_id: str
+    config: VocConfig
+    warehouse: Warehouse
+    started_at: datetime
+    counts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    models: dict[str, str] = field(default_factory=dict)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[dict[str, Any]]:
+        """Time a stage and collect its counts; logs one summary line when done."""
+        counts: dict[str, Any] = {}
+        start = time.perf_counter()
+        yield counts
+        self.timings[name] = round(time.perf_counter() - start, 2)
+        self.counts[name] = counts
+        summary = ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}"
+                            for k, v in counts.items())
+        log.info("%s: %s (%.1f s)", name, summary, self.timings[name])
+
+    @cached_property
+    def redactor(self) -> Redactor:
+        return Redactor(tuple(self.config.privacy.id_patterns))
+
+    @cached_property
+    def embedder(self) -> SentenceTransformerEmbedder:
+        cfg = self.config.models
+        embedder = SentenceTransformerEmbedder(
+            cfg.embedding,
+            cache_dir=self.config.resolve(cfg.cache_dir),
+            batch_size=cfg.batch_size,
+            show_progress=sys.stderr.isatty(),
+        )
+        self.models["embedding"] = f"{embedder.name} ({embedder.version})"
+        return embedder
+
+
+# ---- ingest ----------------------------------------------------------------------------------
+def customer_key_secret(config: VocConfig) -> bytes:
+    """The secret keying customer_key: from the environment, else a local generated file."""
+    env = config.privacy.customer_key_secret_env
+    if os.environ.get(env):
+        return os.environ[env].encode()
+    path = config.resolve(config.warehouse.path).parent / "customer_key.secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32), encoding="utf-8")
+        path.chmod(0o600)
+        log.warning("ingest: %s is not set; generated a local secret in %s. Set %s to the "
+                    "same value on every machine so customer keys match across them.",
+                    env, path, env)
+    return path.read_text(encoding="utf-8").strip().encode()
+
+
+def customer_key(identity: str, secret: bytes) -> str | None:
+    """Keyed hash of a normalised e-mail, phone or handle; None when there is none."""
+    ident = identity.strip().lower()
+    if not ident:
+        return None
+    if "@" not in ident[1:] and any(c.isdigit() for c in ident):
+        ident = "".join(c for c in ident if c.isdigit() or c == "+")
+    return hmac.new(secret, ident.encode("utf-8"), hashlib.sha256).hexdigest()[:24]
+
+
+def _quarantine_frame(rows: list[dict], redactor: Redactor) -> pl.DataFrame:
+    out = []
+    for q in rows:
+        raw = redactor.redact(q["raw_record"])
+        qid = hashlib.sha256(f"{q['source']}\x1f{raw}\x1f{q['reason']}".encode()).hexdigest()[:24]
+        out.append({**q, "raw_record": raw, "quarantine_id": qid})
+    return pl.DataFrame(out, schema={
+        "source": pl.String, "channel": pl.String, "source_record_id": pl.String,
+        "raw_record": pl.String, "reason": pl.String, "detail": pl.String,
+        "quarantine_id": pl.String,
+    })
+
+
+_FEEDBACK_SCHEMA = {
+    "doc_id": pl.String, "source": pl.String, "source_record_id": pl.String,
+    "channel": pl.String, "created_at": pl.Datetime("us", "UTC"), "customer_key": pl.String,
+    "question": pl.String, "title": pl.String, "text": pl.String, "product": pl.String,
+    "country": pl.String, "platform": pl.String, "reach": pl.Int64, "rating": pl.Float64,
+    "rating_scale": pl.Int32, "nps": pl.Float64, "csat": pl.Float64, "ces": pl.Float64,
+    "ingested_run_id": pl.String,
+}
+
+
+def ingest(ctx: RunContext, source_names: list[str] | None, since: datetime | None,
+           until: datetime | None) -> None:
+    """Read sources, clean and redact text, load new feedback, quarantine bad records."""
+    config = ctx.config
+    sources = [config.source(n) for n in source_names] if source_names else [
+        s for s in config.sources if s.enabled
+    ]
+    secret = customer_key_secret(config)
+    with ctx.stage("ingest") as counts:
+        per_source = {}
+        total = {"read": 0, "loaded": 0, "duplicates": 0, "outside_window": 0, "quarantined": 0}
+        for source in sources:
+            batch: SourceBatch = read_source(source, config.root, since=since, until=until)
+            rows, seen, duplicates, outside = [], set(), 0, 0
+            quarantined = list(batch.quarantined)
+            for record in batch.records:
+                if record.pop("outside_window", False):
+                    outside += 1
+                    continue
+                if record["doc_id"] in seen:
+                    duplicates += 1
+                    continue
+                seen.add(record["doc_id"])
+                text = ctx.redactor.redact(normalize_text(record.pop("raw_text")))
+                if not strip_placeholders(text):
+                    quarantined.append({"source": source.name, "channel": source.channel,
+                                        "source_record_id": record["source_record_id"],
+                                        "raw_record": json.dumps(text, ensure_ascii=False),
+                                        "reason": NO_TEXT,
+                                        "detail": "no words left after cleaning"})
+                    continue
+                identity = record.pop("customer")
+                rows.append({
+                    **record,
+                    "text": text,
+                    "title": ctx.redactor.redact(normalize_text(record["title"]))
+                    if record["title"] else None,
+                    "customer_key": customer_key(identity, secret) if identity else None,
+                    "ingested_run_id": ctx.run_id,
+                })
+            frame = pl.DataFrame(rows, schema=_FEEDBACK_SCHEMA)
+            known = ctx.warehouse.known_doc_ids(frame["doc_id"].to_list())
+            loaded = ctx.warehouse.insert_feedback(frame.filter(~pl.col("doc_id").is_in(known)))
+            ctx.warehouse.record_quarantine(_quarantine_frame(quarantined, ctx.redactor),
+                                            ctx.run_id)
+            stats = {
+                "read": batch.read,
+                "loaded": loaded,
+                "duplicates": duplicates + len(known),
+                "outside_window": outside,
+                "quarantined": len(quarantined),
+            }
+            per_source[source.name] = stats
+            for key in total:
+                total[key] += stats[key]
+            log.info("ingest %s: %s", source.name, stats)
+        counts.update(total)
+        counts["sources"] = per_source
+
+
+# ---- enrich: sentences, language, embeddings, sentiment ---------------------------------------
+def embed_with_cache(ctx: RunContext, texts: list[str]) -> tuple[np.ndarray, int]:
+    """Embeddings for texts, computing only those not cached; returns (vectors, n_cached)."""
+    model = ctx.embedder.name
+    hashes = [text_hash(t) for t in texts]
+    cached = ctx.warehouse.cached_embeddings(hashes, model)
+    missing = list(dict.fromkeys(h for h in hashes if h not in cached))
+    if missing:
+        by_hash = dict(zip(hashes, texts, strict=True))
+        vectors = ctx.embedder.encode([by_hash[h] for h in missing])
+        ctx.warehouse.store_embeddings(missing, vectors, model)
+        cached.update(zip(missing, vectors, strict=True))
+    dim = ctx.embedder.dim
+    out = np.stack([cached[h] for h in hashes]) if hashes else np.zeros((0, dim), np.float32)
+    return out, len(hashes) - len(missing)
+
+
+def enrich(ctx: RunContext) -> None:
+    """Split new feedback into sentences; detect language; embed; score sentiment."""
+    docs = ctx.warehouse.feedback_to_enrich()
+    detector = get_language_detector(ctx.config.models.language_detector,
+                                     min_confidence=ctx.config.language.min_confidence)
+    ctx.models["language"] = f"{detector.name} ({detector.version})"
+    with ctx.stage("language") as counts:
+        doc_langs = detector.detect_many(docs["text"].to_list())
+        sentence_rows = []
+        for doc_id, text, doc_lang in zip(docs["doc_id"], docs["text"], doc_langs, strict=True):
+            pieces = [p for p in split_sentences(text) if strip_placeholders(p)] or [text]
+            sent_langs = detector.detect_many(pieces) if len(pieces) > 1 else [doc_lang]
+            for idx, (piece, guess) in enumerate(zip(pieces, sent_langs, strict=True)):
+                # A sentence too short to tell takes its document's language.
+                lang = guess.lang if guess.lang != "und" else doc_lang.lang
+                model_text = strip_placeholders(piece)
+                sentence_rows.append({"doc_id": doc_id, "sentence_idx": idx, "text": piece,
+                                      "lang": lang, "text_hash": text_hash(model_text),
+                                      "model_text": model_text})
+        counts["documents"] = docs.height
+        counts["sentences"] = len(sentence_rows)
+        counts["languages"] = dict(
+            sorted(_count(g.lang for g in doc_langs).items(), key=lambda kv: -kv[1])
+        )
+    if docs.is_empty():
+        ctx.counts["embed"] = {"sentences": 0, "from_cache": 0}
+        ctx.counts["sentiment"] = {"documents": 0}
+        return
+    with ctx.stage("embed") as counts:
+        vectors, cached = embed_with_cache(ctx, [r["model_text"] for r in sentence_rows])
+        counts["sentences"] = len(sentence_rows)
+        counts["from_cache"] = cached
+    with ctx.stage("sentiment") as counts:
+        head = load_sentiment_head(ctx.config.models.sentiment)
+        ctx.models["sentiment"] = f"{head.name} (over {head.embedding_model})"
+        sent_result = head.predict(vectors)
+        sentences = pl.DataFrame(sentence_rows).drop("model_text").with_columns(
+            sentiment=pl.Series(sent_result.labels),
+            sentiment_score=pl.Series(np.round(sent_result.scores, 4)),
+        )
+        # A document's embedding is the mean of its sentences': no second encoder pass.
+        doc_index: dict[str, list[int]] = {}
+        for i, row in enumerate(sentence_rows):
+            doc_index.setdefault(row["doc_id"], []).append(i)
+        doc_ids = docs["doc_id"].to_list()
+        doc_vectors = np.stack([mean_pool(vectors[doc_index[d]]) for d in doc_ids])
+        doc_result = head.predict(doc_vectors)
+        documents = pl.DataFrame({
+            "doc_id": doc_ids,
+            "lang": [g.lang for g in doc_langs],
+            "lang_confidence": [round(g.confidence, 4) for g in doc_langs],
+            "sentiment": doc_result.labels,
+            "sentiment_score": np.round(doc_result.scores, 4),
+            "text_hash": [text_hash(t) for t in docs["text"]],
+            "enriched_run_id": [ctx.run_id] * len(doc_ids),
+        })
+        ctx.warehouse.save_enrichment(documents, sentences)
+        counts["documents"] = len(doc_ids)
+        counts.update(_count(doc_result.labels))
+
+
+def _count(values: Any) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for v in values:
+        out[v] = out.get(v, 0) + 1
+    return out
+
+
+# ---- themes ---------------------------------------------------------------------------------
+def themes(ctx: RunContext) -> None:
+    """Cluster all sentences into themes; keep ids of themes that persist across runs."""
+    cfg = ctx.config.themes
+    with ctx.stage("themes") as counts:
+        frame, vectors = ctx.warehouse.sentences_for_themes(ctx.embedder.name)
+        result = find_themes(
+            vectors,
+            [strip_placeholders(t) for t in frame["text"].to_list()],
+            frame["lang"].to_list(),
+            min_theme_size=cfg.min_theme_size,
+            seed=cfg.seed,
+            merge_similarity=cfg.merge_similarity,
+            outlier_similarity=cfg.outlier_similarity,
+        )
+        ctx.models["themes"] = f"bertopic {_version('bertopic')} (seed {cfg.seed})"
+        id_map, matched = _match_existing_topics(ctx, result.themes, cfg.match_similarity)
+        topic_ids = np.array([id_map.get(int(a), -1) for a in result.assignments])
+        topics = pl.DataFrame(
+            {
+                "topic_id": [id_map[t.index] for t in result.themes],
+                "label": [t.label for t in result.themes],
+                "keywords": [t.keywords for t in result.themes],
+                "keywords_by_lang": [json.dumps(t.keywords_by_lang, ensure_ascii=False)
+                                     for t in result.themes],
+                "size": [t.size for t in result.themes],
+                "centroid": [t.centroid.astype(np.float32).tolist() for t in result.themes],
+            },
+            schema={"topic_id": pl.Int32, "label": pl.String, "keywords": pl.List(pl.String),
+                    "keywords_by_lang": pl.String, "size": pl.Int32,
+                    "centroid": pl.List(pl.Float32)},
+        )
+        ctx.warehouse.save_topics(topics, ctx.run_id)
+        sentence_topics = frame.select("doc_id", "sentence_idx", "sentiment_score").with_columns(
+            topic_id=pl.Series(topic_ids, dtype=pl.Int32),
+            topic_similarity=pl.Series(np.round(result.similarity, 4), dtype=pl.Float64),
+        ).with_columns(
+            pl.when(pl.col("topic_id") >= 0).then(pl.col("topic_id")).alias("topic_id"),
+            pl.when(pl.col("topic_id") >= 0).then(pl.col("topic_similarity"))
+            .alias("topic_similarity"),
+        )
+        # A document's main theme is the theme of its most negative themed sentence.
+        doc_topics = (
+            sentence_topics.filter(pl.col("topic_id").is_not_null())
+            .sort("sentiment_score")
+            .group_by("doc_id", maintain_order=True)
+            .agg(pl.first("topic_id"))
+        )
+        all_docs = frame.select("doc_id").unique()
+        doc_topics = all_docs.join(doc_topics, on="doc_id", how="left")
+        ctx.warehouse.assign_topics(sentence_topics.drop("sentiment_score"), doc_topics)
+        counts["sentences"] = frame.height
+        counts["themes"] = len(result.themes)
+        counts["without_theme"] = int((topic_ids < 0).sum())
+        counts["kept_existing_ids"] = matched
+
+
+def _version(package: str) -> str:
+    from importlib import metadata
+
+    return metadata.version(package)
+
+
+def _match_existing_topics(
+    ctx: RunContext, found: list, threshold: float
+) -> tuple[dict[int, int], int]:
+    """Map this run's clusters to existing theme ids by centroid similarity (greedy, best first).
+
+    Returns the map and how many clusters kept an existing id.
+
+    A cluster that matches no active theme gets a new id, so an analyst's theme keeps its
+    id (and any label they gave it) while its centroid stays put.
+    """
+    existing = ctx.warehouse.active_topics()
+    id_map: dict[int, int] = {}
+    if found and not existing.is_empty():
+        old = unit(np.asarray(existing["centroid"].to_list(), dtype=np.float32))
+        new = np.stack([t.centroid for t in found])
+        sims = new @ old.T
+        pairs = sorted(((sims[i, j], i, j) for i in range(len(found)) for j in range(len(old))),
+                       reverse=True)
+        used_new, used_old = set(), set()
+        for sim, i, j in pairs:
+            if sim < threshold:
+                break
+            if i in used_new or j in used_old:
+                continue
+            id_map[found[i].index] = int(existing["topic_id"][j])
+            used_new.add(i)
+            used_old.add(j)
+    matched = len(id_map)
+    next_id = ctx.warehouse.next_topic_id()
+    for theme in found:
+        if theme.index not in id_map:
+            id_map[theme.index] = next_id
+            next_id += 1
+    return id_map, matched
+
+
+# ---- pain points ----------------------------------------------------------------------------
+def pain_points(ctx: RunContext) -> pl.DataFrame:
+    """Rank this run's themes by negative volume, with trend, scores and quotes."""
+    with ctx.stage("pain_points") as counts:
+        frame = ctx.warehouse.themed_sentences()
+        topics = ctx.warehouse.query(
+            "SELECT topic_id, label, keywords FROM topics WHERE status = 'active'"
+        )
+        ranked = rank_pain_points(frame, topics,
+                                  quotes_per_theme=ctx.config.report.quotes_per_theme)
+        if not ranked.is_empty():
+            ranked = ranked.with_columns(run_id=pl.lit(ctx.run_id))
+            ctx.warehouse.save_pain_points(ranked)
+        counts["themes_ranked"] = ranked.height
+    return ranked

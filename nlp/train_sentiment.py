@@ -1,0 +1,165 @@
+"""Train the shipped sentiment head and record its held-out scores.
+
+Reproduces ``nlp/weights/e5-small-logreg-v1.{npz,json}``::
+
+    .venv/bin/python -m nlp.train_sentiment --datasets ../shared/datasets
+
+Training data (never shipped; see the datasets' README for licences):
+- UMSAB tweets, ``train`` split (ar en fr de hi it pt es, 3 classes);
+- Greek Skroutz reviews, a fixed 80% (positive/negative);
+- drugs.com reviews, ``train`` split (en, 3 classes).
+Held out and reported: UMSAB ``val`` per language, the other 20% of the Greek
+reviews, drugs.com ``test``. The regularisation strength is picked by
+cross-validation on the training part only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+from sklearn.model_selection import GridSearchCV
+
+from nlp.builtin_model import BUILTIN_MODEL_NAME
+from nlp.embedding import SentenceTransformerEmbedder
+from nlp.normalize import normalize_text
+from nlp.redact import Redactor, strip_placeholders
+from nlp.sentiment import DEFAULT_HEAD, LABELS, SentimentHead
+
+_SEED = 13
+
+
+def model_text(text: str, redactor: Redactor) -> str:
+    """The exact text transformation the pipeline applies before embedding."""
+    return strip_placeholders(redactor.redact(normalize_text(text)))
+
+
+def load_corpus(datasets: Path) -> pl.DataFrame:
+    """All labelled rows with columns text, label, lang, corpus, part (train|heldout)."""
+    umsab = pl.read_parquet(datasets / "umsab_tweets_train_val.parquet").select(
+        "text",
+        "label",
+        "lang",
+        pl.lit("umsab").alias("corpus"),
+        pl.when(pl.col("split") == "train").then(pl.lit("train")).otherwise(pl.lit("heldout"))
+        .alias("part"),
+    )
+    greek = pl.read_parquet(datasets / "greek_skroutz_reviews.parquet").with_row_index("i")
+    rng = np.random.default_rng(_SEED)
+    heldout = set(rng.choice(greek.height, size=greek.height // 5, replace=False).tolist())
+    greek = greek.select(
+        "text",
+        "label",
+        "lang",
+        pl.lit("skroutz").alias("corpus"),
+        pl.col("i").map_elements(lambda i: "heldout" if i in heldout else "train",
+                                 return_dtype=pl.String).alias("part"),
+    )
+    drugs = pl.read_parquet(datasets / "drugscom_reviews_subset.parquet").select(
+        "text",
+        "label",
+        "lang",
+        pl.lit("drugscom").alias("corpus"),
+        pl.when(pl.col("split") == "train").then(pl.lit("train")).otherwise(pl.lit("heldout"))
+        .alias("part"),
+    )
+    corpus = pl.concat([umsab, greek, drugs]).filter(pl.col("label").is_in(LABELS))
+    return corpus
+
+
+def embed_cached(texts: list[str], embedder: SentenceTransformerEmbedder, cache: Path) -> np.ndarray:
+    """Embed once per (model, texts); later runs reuse the saved array."""
+    digest = hashlib.sha256(("\x00".join(texts) + embedder.name + embedder.version).encode())
+    path = cache / f"train-embeddings-{digest.hexdigest()[:16]}.npy"
+    if path.exists():
+        return np.load(path)
+    vectors = embedder.encode(texts)
+    cache.mkdir(parents=True, exist_ok=True)
+    np.save(path, vectors)
+    return vectors
+
+
+def macro_f1(y_true: list[str], y_pred: list[str], labels: tuple[str, ...] = LABELS) -> float:
+    present = [lab for lab in labels if lab in set(y_true)]
+    return round(100 * float(f1_score(y_true, y_pred, labels=present, average="macro")), 1)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", type=Path, default=Path("../shared/datasets"))
+    parser.add_argument("--cache-dir", type=Path, default=Path("data/models"))
+    parser.add_argument("--out", type=Path, default=Path("nlp/weights") / DEFAULT_HEAD)
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    corpus = load_corpus(args.datasets)
+    redactor = Redactor()
+    texts = [model_text(t, redactor) for t in corpus["text"].to_list()]
+    embedder = SentenceTransformerEmbedder(BUILTIN_MODEL_NAME, cache_dir=args.cache_dir,
+                                           batch_size=64, show_progress=True,
+                                           max_seq_length=128)
+    X = embed_cached(texts, embedder, args.cache_dir)
+    y = np.array(corpus["label"].to_list())
+    train = np.array(corpus["part"].to_list()) == "train"
+    print(f"train: {int(train.sum())} texts, held out: {int((~train).sum())}")
+
+    search = GridSearchCV(
+        LogisticRegression(max_iter=3000, class_weight="balanced"),
+        {"C": [0.5, 1.0, 2.0, 4.0, 8.0]},
+        scoring="f1_macro",
+        cv=3,
+        n_jobs=2,
+    )
+    search.fit(X[train], y[train])
+    clf: LogisticRegression = search.best_estimator_
+    order = [list(clf.classes_).index(lab) for lab in LABELS]
+    head = SentimentHead(clf.coef_[order], clf.intercept_[order], name=DEFAULT_HEAD,
+                         embedding_model=BUILTIN_MODEL_NAME)
+
+    pred = np.array(head.predict(X).labels)
+    heldout = corpus.with_columns(pl.Series("pred", pred)).filter(~pl.Series(train))
+    results: dict[str, dict[str, float | int]] = {}
+    for (name, lang), group in heldout.group_by(["corpus", "lang"], maintain_order=True):
+        labels = ("negative", "positive") if name == "skroutz" else LABELS
+        results[f"{name}/{lang}"] = {
+            "macro_f1": macro_f1(group["label"].to_list(), group["pred"].to_list(), labels),
+            "n": group.height,
+        }
+    umsab = heldout.filter(pl.col("corpus") == "umsab")
+    results["umsab/all"] = {
+        "macro_f1": macro_f1(umsab["label"].to_list(), umsab["pred"].to_list()),
+        "n": umsab.height,
+    }
+    for key in sorted(results):
+        print(f"{key:16s} macro-F1 {results[key]['macro_f1']:5.1f}  (n={results[key]['n']})")
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    head.save(
+        args.out,
+        {
+            "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "embedding_version": embedder.version,
+            "classifier": "multinomial logistic regression, class_weight=balanced",
+            "C": float(search.best_params_["C"]),
+            "training_data": {
+                "umsab": "UMSAB tweets train split (cardiffnlp/xlm-t), ar en fr de hi it pt es",
+                "skroutz": "Greek Skroutz reviews, 80% (seed 13)",
+                "drugscom": "drugs.com reviews train split (UCI, CC BY 4.0)",
+                "n_train": int(train.sum()),
+            },
+            "heldout_macro_f1": results,
+            "seconds": round(time.perf_counter() - started, 1),
+        },
+    )
+    print(f"wrote {args.out.with_suffix('.npz')} and .json")
+
+
+if __name__ == "__main__":
+    main()
