@@ -90,11 +90,12 @@ class LanguageConfig(_Strict):
 
 
 class ThemesConfig(_Strict):
-    min_theme_size: int = Field(default=8, ge=2)
+    min_theme_size: int = Field(default=12, ge=2)
+    context_weight: float = Field(default=1.0, ge=0.0, le=10.0)
     seed: int = 42
     merge_similarity: float = Field(default=0.6, gt=0.0, le=1.0)
     match_similarity: float = Field(default=0.8, gt=0.0, le=1.0)
-    outlier_similarity: float = Field(default=0.4, gt=0.0, le=1.0)
+    outlier_similarity: float = Field(default=0.35, gt=0.0, le=1.0)
 
 
 class PrivacyConfig(_Strict):

@@ -12,6 +12,7 @@ import os
 os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "voc")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
+import logging  # noqa: E402
 import secrets  # noqa: E402
 import time  # noqa: E402
 from datetime import UTC, date, datetime  # noqa: E402
@@ -30,6 +31,7 @@ from flows.config import ConfigError, load_config  # noqa: E402
 from flows.report import write_report  # noqa: E402
 
 FLOW_NAME = "voc-pipeline"
+logging.getLogger("voc").setLevel(logging.INFO)
 ARTIFACT_KEY = "voc-pain-point-report"
 
 

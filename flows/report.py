@@ -136,8 +136,15 @@ def build_markdown(wh: Warehouse, run_id: str, title: str, top_themes: int) -> s
             ),
             "",
         ]
-        for q in json.loads(p["example_quotes"]):
-            lines.append(f"> [{q['lang']}] {q['text']}  \n> — {q['channel']}")
+        quotes = json.loads(p["example_quotes"])
+        for q in quotes:
+            if q.get("representative", True):
+                lines.append(f"> [{q['lang']}] {q['text']}  \n> — {q['channel']}")
+                lines.append("")
+        more = [q for q in quotes if not q.get("representative", True)]
+        if more:
+            lines.append("Also heard in: " + " · ".join(f"[{q['lang']}] {q['text']}"
+                                                       for q in more))
             lines.append("")
     others = [p for p in pains if p not in shown]
     if others:

@@ -38,6 +38,8 @@ from nlp.sentiment import load_sentiment_head
 from nlp.themes import find_themes, unit
 
 log = logging.getLogger("voc")
+# A sentence's own language overrides its document's only when detected this surely.
+SENTENCE_LANG_CONFIDENCE = 0.9
 
 
 @dataclass
@@ -221,8 +223,10 @@ def enrich(ctx: RunContext) -> None:
             pieces = [p for p in split_sentences(text) if strip_placeholders(p)] or [text]
             sent_langs = detector.detect_many(pieces) if len(pieces) > 1 else [doc_lang]
             for idx, (piece, guess) in enumerate(zip(pieces, sent_langs, strict=True)):
-                # A sentence too short to tell takes its document's language.
-                lang = guess.lang if guess.lang != "und" else doc_lang.lang
+                # Short sentences are where language ID errs (Spanish read as Catalan):
+                # a sentence keeps its document's language unless it clearly differs.
+                clear = guess.confidence >= SENTENCE_LANG_CONFIDENCE and len(piece.split()) >= 4
+                lang = guess.lang if clear and guess.lang != "und" else doc_lang.lang
                 model_text = strip_placeholders(piece)
                 sentence_rows.append({"doc_id": doc_id, "sentence_idx": idx, "text": piece,
                                       "lang": lang, "text_hash": text_hash(model_text),
@@ -286,6 +290,8 @@ def themes(ctx: RunContext) -> None:
             vectors,
             [strip_placeholders(t) for t in frame["text"].to_list()],
             frame["lang"].to_list(),
+            doc_ids=frame["doc_id"].to_list(),
+            context_weight=cfg.context_weight,
             min_theme_size=cfg.min_theme_size,
             seed=cfg.seed,
             merge_similarity=cfg.merge_similarity,

@@ -49,8 +49,16 @@ def _trend(counts: list[int]) -> tuple[str, float | None]:
 
 
 def _quotes(theme_rows: pl.DataFrame, n: int, prefer_negative: bool) -> list[dict]:
-    """The most central sentences, one language at a time so every language is heard."""
-    rows = theme_rows
+    """The most central sentences, one language at a time so every language is heard.
+
+    The first ``n`` are the theme's representative quotes; after them comes one quote for
+    each language not yet quoted, so a reader sees the theme in every language it spans.
+    """
+    # A quote must say something: at least three words once placeholders are gone.
+    words = pl.col("text").str.replace_all(r"\[[A-Z]+\]", "").str.split(" ")
+    rows = theme_rows.filter(words.list.eval(pl.element().str.contains(r"\w")).list.sum() >= 3)
+    if rows.is_empty():
+        rows = theme_rows
     if prefer_negative and (rows["sentiment"] == "negative").sum() >= n:
         rows = rows.filter(pl.col("sentiment") == "negative")
     rows = rows.unique(subset=["doc_id"], keep="first").sort("centrality", descending=True)
@@ -58,16 +66,20 @@ def _quotes(theme_rows: pl.DataFrame, n: int, prefer_negative: bool) -> list[dic
     for row in rows.iter_rows(named=True):
         by_lang.setdefault(row["lang"], []).append(row)
     order = sorted(by_lang, key=lambda lang: (lang == "und", -len(by_lang[lang])))
-    quotes: list[dict] = []
+    picked: list[dict] = []
     depth = 0
-    while len(quotes) < n and any(depth < len(v) for v in by_lang.values()):
+    while len(picked) < n and any(depth < len(v) for v in by_lang.values()):
         for lang in order:
-            if depth < len(by_lang[lang]) and len(quotes) < n:
-                r = by_lang[lang][depth]
-                quotes.append({"text": r["text"], "lang": r["lang"], "channel": r["channel"],
-                               "doc_id": r["doc_id"], "sentiment": r["sentiment"]})
+            if depth < len(by_lang[lang]) and len(picked) < n:
+                picked.append(by_lang[lang][depth])
         depth += 1
-    return quotes
+    quoted = {r["lang"] for r in picked}
+    picked += [by_lang[lang][0] for lang in order if lang not in quoted and lang != "und"]
+    return [
+        {"text": r["text"], "lang": r["lang"], "channel": r["channel"], "doc_id": r["doc_id"],
+         "sentiment": r["sentiment"], "representative": i < n}
+        for i, r in enumerate(picked)
+    ]
 
 
 def rank_pain_points(

@@ -9,7 +9,12 @@ Three things make themes follow meaning rather than language:
 2. *Keywords per language.* Each theme's keywords are computed separately for each
    language with that language's stop words (spaCy), so no theme is named by stop
    words and a reader sees the theme's words in every language it covers.
-3. *One space for everything.* Clusters, centroids, outlier assignment and the
+3. *Sentences read in context.* "Very disappointed." means nothing alone; in a
+   review about a late parcel it is part of that complaint. Each sentence is
+   clustered on its own vector plus ``context_weight`` times its document's vector,
+   which lifted purity against labelled sample data from 0.59 to 0.72 while mixed
+   reviews still split, because their specific sentences pull apart.
+4. *One space for everything.* Clusters, centroids, outlier assignment and the
    matching of themes across runs all use the language-centred vectors. In the raw
    e5 space every centroid sits within 0.91-0.97 cosine of every other (measured on
    the sample data), which leaves no room for a threshold; centred, different themes
@@ -73,12 +78,27 @@ def centre_by_language(vectors: np.ndarray, langs: Sequence[str]) -> np.ndarray:
     return unit(centred)
 
 
+def in_context(vectors: np.ndarray, doc_ids: Sequence[str], weight: float) -> np.ndarray:
+    """Each sentence vector plus ``weight`` times its document's mean vector, unit length."""
+    if weight == 0:
+        return vectors
+    groups: dict[str, list[int]] = {}
+    for i, doc in enumerate(doc_ids):
+        groups.setdefault(doc, []).append(i)
+    context = np.empty_like(vectors)
+    for rows in groups.values():
+        context[rows] = unit(vectors[rows].mean(axis=0))
+    return unit(vectors + weight * context)
+
+
 def find_themes(
     vectors: np.ndarray,
     texts: Sequence[str],
     langs: Sequence[str],
     *,
-    min_theme_size: int = 6,
+    doc_ids: Sequence[str] | None = None,
+    context_weight: float = 1.0,
+    min_theme_size: int = 12,
     seed: int = 42,
     merge_similarity: float = 0.6,
     outlier_similarity: float = 0.4,
@@ -90,6 +110,8 @@ def find_themes(
         vectors: unit-length sentence embeddings, one row per sentence.
         texts: the sentences (normalised, redacted).
         langs: ISO 639-1 code per sentence (``und`` allowed).
+        doc_ids: the document of each sentence, for reading sentences in context.
+        context_weight: how much of the document's vector joins each sentence's.
         min_theme_size: smallest cluster HDBSCAN may form.
         seed: random seed for UMAP; the same input gives the same themes.
         merge_similarity: clusters whose centroids (language-centred) are at least
@@ -101,6 +123,8 @@ def find_themes(
     n = len(texts)
     if n < max(2 * min_theme_size, 10):
         return ThemeResult(assignments=np.full(n, -1), themes=[], similarity=np.zeros(n))
+    if doc_ids is not None:
+        vectors = in_context(vectors, doc_ids, context_weight)
     centred = centre_by_language(vectors, langs)
     clusters = _cluster(centred, texts, langs, min_theme_size, seed)
     clusters = _merge_close(clusters, centred, merge_similarity)
@@ -282,11 +306,15 @@ def _merged_keywords(by_lang: dict[str, list[str]], counts: Counter, n: int) -> 
 
 
 def _label(by_lang: dict[str, list[str]], counts: Counter) -> str:
-    """A short label: the top two key phrases of English, else of the theme's main language."""
+    """A short label in English when the theme has English, else in its main language:
+    the best two-word key phrase among the top keywords, else the top two keywords."""
     choice = next((lang for lang in _LABEL_LANG_PREFERENCE if by_lang.get(lang)), None)
     if choice is None:
         choice = next((lang for lang, _ in counts.most_common() if by_lang.get(lang)), None)
     if choice is None:
         return "unlabelled theme"
-    words = by_lang[choice][:2]
-    return " / ".join(words)
+    top = by_lang[choice][:4]
+    phrase = next((w for w in top if " " in w), None)
+    if phrase:
+        return phrase
+    return " / ".join(top[:2])
