@@ -88,7 +88,9 @@ CREATE TABLE IF NOT EXISTS pain_points (
     keywords          VARCHAR[],
     volume            INTEGER NOT NULL,   -- pieces of feedback with a sentence in the theme
     sentence_count    INTEGER NOT NULL,
-    negative_volume   INTEGER NOT NULL,   -- negative sentences in the theme
+    negative_volume   INTEGER NOT NULL,   -- negative sentences in the theme: read negative, or
+                                          -- neutral in feedback scored as a detractor
+                                          -- (rating <= 2 of 5, NPS <= 6, CSAT <= 2)
     negative_share    DOUBLE NOT NULL,    -- negative sentences / sentences
     weekly_counts     JSON,               -- {"2026-09-07": 3, ...} feedback per ISO week
     trend             VARCHAR,            -- growing | stable | shrinking

@@ -37,6 +37,8 @@ class Warehouse:
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
         self.con = duckdb.connect(str(path), read_only=read_only)
+        # Every timestamp is UTC: aware datetimes must not be stored in the machine's local time.
+        self.con.execute("SET TimeZone = 'UTC'")
         if not read_only:
             self.migrate()
 

@@ -128,7 +128,8 @@ def report(
             typer.secho("error: the warehouse has no completed run", fg="red", err=True)
             raise typer.Exit(code=2)
         run_dir, _ = write_report(wh, chosen, cfg.resolve(cfg.report.output_dir),
-                                  title=cfg.report.title, top_themes=cfg.report.top_themes)
+                                  title=cfg.report.title, top_themes=cfg.report.top_themes,
+                                  min_negative_share=cfg.report.min_negative_share)
     typer.echo(f"report: {run_dir / 'report.md'}")
 
 

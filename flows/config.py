@@ -92,6 +92,7 @@ class LanguageConfig(_Strict):
 class ThemesConfig(_Strict):
     min_theme_size: int = Field(default=12, ge=2)
     context_weight: float = Field(default=1.0, ge=0.0, le=10.0)
+    max_theme_share: float = Field(default=0.15, gt=0.0, le=1.0)
     seed: int = 42
     merge_similarity: float = Field(default=0.6, gt=0.0, le=1.0)
     match_similarity: float = Field(default=0.8, gt=0.0, le=1.0)
@@ -127,6 +128,7 @@ class ReportConfig(_Strict):
     output_dir: str = "data/reports"
     top_themes: int = Field(default=8, ge=1, le=100)
     quotes_per_theme: int = Field(default=3, ge=1, le=10)
+    min_negative_share: float = Field(default=0.25, ge=0.0, le=1.0)
     title: str = "Voice of the customer: pain points"
 
 

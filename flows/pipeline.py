@@ -111,6 +111,7 @@ def voc_pipeline(
             run_dir, markdown = write_report(
                 wh, run_id, config.resolve(config.report.output_dir),
                 title=config.report.title, top_themes=config.report.top_themes,
+                min_negative_share=config.report.min_negative_share,
             )
             ctx.timings["report"] = round(time.perf_counter() - report_start, 2)
             ctx.timings["total"] = round((datetime.now(UTC) - started).total_seconds(), 2)

@@ -38,7 +38,8 @@ def _mix(counts_json: str, total: int | None = None, top: int = 6) -> str:
     return ", ".join(f"{k} {v}" for k, v in items)
 
 
-def build_markdown(wh: Warehouse, run_id: str, title: str, top_themes: int) -> str:
+def build_markdown(wh: Warehouse, run_id: str, title: str, top_themes: int,
+                   min_negative_share: float = 0.25) -> str:
     """The report of one run as Markdown."""
     run = wh.run_row(run_id)
     counts = json.loads(run["stage_counts"] or "{}")
@@ -57,7 +58,7 @@ def build_markdown(wh: Warehouse, run_id: str, title: str, top_themes: int) -> s
         "SELECT lang, count(*) AS n FROM feedback GROUP BY lang ORDER BY n DESC, lang"
     )
     channels = wh.query(
-        "SELECT channel, count(*) AS n FROM feedback GROUP BY channel ORDER BY n DESC"
+        "SELECT channel, count(*) AS n FROM feedback GROUP BY channel ORDER BY n DESC, channel"
     )
     quarantine = wh.query(
         "SELECT reason, count(*) AS n FROM quarantine GROUP BY reason ORDER BY n DESC, reason"
@@ -110,7 +111,9 @@ def build_markdown(wh: Warehouse, run_id: str, title: str, top_themes: int) -> s
         "## Pain points, ranked by negative feedback",
         "",
     ]
-    shown = [p for p in pains if p["negative_volume"] > 0][:top_themes]
+    shown = [p for p in pains
+             if p["negative_volume"] > 0 and p["negative_share"] >= min_negative_share]
+    shown = shown[:top_themes]
     if not shown:
         lines += ["No theme carries negative feedback in this run.", ""]
     for p in shown:
@@ -169,8 +172,10 @@ body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans','Noto San
 'Noto Sans Hebrew',sans-serif;max-width:62rem;margin:2rem auto;padding:0 1rem;color:#1f2328;
 line-height:1.5}
 h1{border-bottom:2px solid #d0d7de;padding-bottom:.3rem}h3{margin-top:2rem}
-table{border-collapse:collapse}td,th{border:1px solid #d0d7de;padding:.25rem .6rem;text-align:start}
-blockquote{margin:.5rem 0;padding:.3rem .8rem;border-inline-start:4px solid #cf222e;background:#f6f8fa}
+table{border-collapse:collapse}
+td,th{border:1px solid #d0d7de;padding:.25rem .6rem;text-align:start}
+blockquote{margin:.5rem 0;padding:.3rem .8rem;border-inline-start:4px solid #cf222e;
+background:#f6f8fa}
 code{font-size:1.1em}
 """
 
@@ -179,7 +184,8 @@ def markdown_to_html(markdown: str, title: str) -> str:
     """A standalone page (inline CSS, no external assets) from the report's Markdown."""
     from markdown_it import MarkdownIt
 
-    body = MarkdownIt("commonmark").enable("table").render(markdown)
+    # No raw HTML: quotes are customer text, and "&lt;script&gt;" in it is "<script>" by now.
+    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown)
     # Quotes and list items may be right-to-left (Persian, Arabic, Hebrew): let the
     # browser pick the direction per element.
     for tag in ("blockquote", "li", "td", "p"):
@@ -192,9 +198,9 @@ def markdown_to_html(markdown: str, title: str) -> str:
 
 
 def write_report(wh: Warehouse, run_id: str, out_dir: Path, *, title: str,
-                 top_themes: int) -> tuple[Path, str]:
+                 top_themes: int, min_negative_share: float = 0.25) -> tuple[Path, str]:
     """Write ``<out_dir>/<run_id>/report.{md,html}`` and refresh ``<out_dir>/latest``."""
-    markdown = build_markdown(wh, run_id, title, top_themes)
+    markdown = build_markdown(wh, run_id, title, top_themes, min_negative_share)
     run_dir = out_dir / run_id
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "report.md").write_text(markdown, encoding="utf-8")

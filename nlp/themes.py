@@ -46,6 +46,8 @@ class Theme:
     centroid: np.ndarray
     keywords: list[str]
     keywords_by_lang: dict[str, list[str]] = field(default_factory=dict)
+    # How many of the theme's sentences in each language use each keyword.
+    keyword_counts: dict[str, dict[str, int]] = field(default_factory=dict)
     label: str = ""
 
 
@@ -99,6 +101,7 @@ def find_themes(
     doc_ids: Sequence[str] | None = None,
     context_weight: float = 1.0,
     min_theme_size: int = 12,
+    max_theme_share: float = 0.15,
     seed: int = 42,
     merge_similarity: float = 0.6,
     outlier_similarity: float = 0.4,
@@ -113,6 +116,8 @@ def find_themes(
         doc_ids: the document of each sentence, for reading sentences in context.
         context_weight: how much of the document's vector joins each sentence's.
         min_theme_size: smallest cluster HDBSCAN may form.
+        max_theme_share: a theme holding more than this share of all sentences is
+            clustered again on its own (once): a giant theme hides distinct problems.
         seed: random seed for UMAP; the same input gives the same themes.
         merge_similarity: clusters whose centroids (language-centred) are at least
             this cosine-similar become one theme.
@@ -129,6 +134,8 @@ def find_themes(
     clusters = _cluster(centred, texts, langs, min_theme_size, seed)
     clusters = _merge_close(clusters, centred, merge_similarity)
     clusters = _absorb_outliers(clusters, centred, outlier_similarity)
+    clusters = _split_giants(clusters, centred, texts, langs, min_theme_size, seed,
+                             max_theme_share, outlier_similarity)
     themes = []
     similarity = np.zeros(n, dtype=np.float32)
     for index in sorted(set(clusters.tolist()) - {-1}):
@@ -172,6 +179,34 @@ def _cluster(
     )
     topics, _ = model.fit_transform(docs, embeddings=centred)
     return np.asarray(topics, dtype=int)
+
+
+def _split_giants(
+    clusters: np.ndarray,
+    centred: np.ndarray,
+    texts: Sequence[str],
+    langs: Sequence[str],
+    min_size: int,
+    seed: int,
+    max_share: float,
+    outlier_similarity: float,
+) -> np.ndarray:
+    out = clusters.copy()
+    next_index = int(out.max()) + 1
+    for index in sorted(set(clusters.tolist()) - {-1}):
+        rows = np.where(clusters == index)[0]
+        if len(rows) <= max_share * len(clusters) or len(rows) < 4 * min_size:
+            continue
+        sub = _cluster(centred[rows], [texts[r] for r in rows], [langs[r] for r in rows],
+                       min_size, seed)
+        sub = _absorb_outliers(sub, centred[rows], outlier_similarity)
+        if len(set(sub.tolist()) - {-1}) < 2:
+            continue  # one coherent theme after all
+        for sub_index in sorted(set(sub.tolist()) - {-1}):
+            out[rows[sub == sub_index]] = next_index
+            next_index += 1
+        out[rows[sub == -1]] = -1
+    return out
 
 
 def _centroids(clusters: np.ndarray, vectors: np.ndarray) -> dict[int, np.ndarray]:
@@ -267,14 +302,17 @@ def _describe(
             if counts[i].sum() == 0:
                 continue
             order = np.argsort(-scores[i])
-            words = [vocab[j] for j in order if counts[i, j] > 0 and counts[i, j] >= 1]
+            words = [vocab[j] for j in order if counts[i, j] > 0]
             theme.keywords_by_lang[lang] = _dedupe_ngrams(words)[:n_keywords]
+            theme.keyword_counts[lang] = {
+                vocab[j]: int(counts[i, j]) for j in order[: 4 * n_keywords] if counts[i, j] > 0
+            }
     for theme in themes:
         theme_langs = Counter(
             langs_arr[(clusters == theme.index) & (langs_arr != "und")].tolist()
         )
         theme.keywords = _merged_keywords(theme.keywords_by_lang, theme_langs, 10)
-        theme.label = _label(theme.keywords_by_lang, theme_langs)
+        theme.label = _label(theme.keywords_by_lang, theme.keyword_counts, theme_langs)
 
 
 def _dedupe_ngrams(words: list[str]) -> list[str]:
@@ -305,16 +343,23 @@ def _merged_keywords(by_lang: dict[str, list[str]], counts: Counter, n: int) -> 
     return out
 
 
-def _label(by_lang: dict[str, list[str]], counts: Counter) -> str:
-    """A short label in English when the theme has English, else in its main language:
-    the best two-word key phrase among the top keywords, else the top two keywords."""
+def _label(
+    by_lang: dict[str, list[str]], keyword_counts: dict[str, dict[str, int]], counts: Counter
+) -> str:
+    """A short label in English when the theme has English, else in its main language.
+
+    The label is the best-ranked two-word key phrase that a fair share of the theme's
+    sentences use (a phrase from one sentence is an accident, not a theme), else its top
+    two keywords.
+    """
     choice = next((lang for lang in _LABEL_LANG_PREFERENCE if by_lang.get(lang)), None)
     if choice is None:
         choice = next((lang for lang, _ in counts.most_common() if by_lang.get(lang)), None)
     if choice is None:
         return "unlabelled theme"
-    top = by_lang[choice][:4]
-    phrase = next((w for w in top if " " in w), None)
-    if phrase:
-        return phrase
-    return " / ".join(top[:2])
+    used = keyword_counts.get(choice, {})
+    enough = max(3, round(0.15 * counts.get(choice, 0)))
+    phrases = [w for w, c in used.items() if " " in w and c >= enough]
+    if phrases:
+        return phrases[0]
+    return " / ".join(by_lang[choice][:2])

@@ -48,7 +48,9 @@ def load_corpus(datasets: Path) -> pl.DataFrame:
         "label",
         "lang",
         pl.lit("umsab").alias("corpus"),
-        pl.when(pl.col("split") == "train").then(pl.lit("train")).otherwise(pl.lit("heldout"))
+        pl.when(pl.col("split") == "train")
+        .then(pl.lit("train"))
+        .otherwise(pl.lit("heldout"))
         .alias("part"),
     )
     greek = pl.read_parquet(datasets / "greek_skroutz_reviews.parquet").with_row_index("i")
@@ -59,22 +61,27 @@ def load_corpus(datasets: Path) -> pl.DataFrame:
         "label",
         "lang",
         pl.lit("skroutz").alias("corpus"),
-        pl.col("i").map_elements(lambda i: "heldout" if i in heldout else "train",
-                                 return_dtype=pl.String).alias("part"),
+        pl.col("i")
+        .map_elements(lambda i: "heldout" if i in heldout else "train", return_dtype=pl.String)
+        .alias("part"),
     )
     drugs = pl.read_parquet(datasets / "drugscom_reviews_subset.parquet").select(
         "text",
         "label",
         "lang",
         pl.lit("drugscom").alias("corpus"),
-        pl.when(pl.col("split") == "train").then(pl.lit("train")).otherwise(pl.lit("heldout"))
+        pl.when(pl.col("split") == "train")
+        .then(pl.lit("train"))
+        .otherwise(pl.lit("heldout"))
         .alias("part"),
     )
     corpus = pl.concat([umsab, greek, drugs]).filter(pl.col("label").is_in(LABELS))
     return corpus
 
 
-def embed_cached(texts: list[str], embedder: SentenceTransformerEmbedder, cache: Path) -> np.ndarray:
+def embed_cached(
+    texts: list[str], embedder: SentenceTransformerEmbedder, cache: Path
+) -> np.ndarray:
     """Embed once per (model, texts); later runs reuse the saved array."""
     digest = hashlib.sha256(("\x00".join(texts) + embedder.name + embedder.version).encode())
     path = cache / f"train-embeddings-{digest.hexdigest()[:16]}.npy"
@@ -102,9 +109,13 @@ def main(argv: list[str] | None = None) -> None:
     corpus = load_corpus(args.datasets)
     redactor = Redactor()
     texts = [model_text(t, redactor) for t in corpus["text"].to_list()]
-    embedder = SentenceTransformerEmbedder(BUILTIN_MODEL_NAME, cache_dir=args.cache_dir,
-                                           batch_size=64, show_progress=True,
-                                           max_seq_length=128)
+    embedder = SentenceTransformerEmbedder(
+        BUILTIN_MODEL_NAME,
+        cache_dir=args.cache_dir,
+        batch_size=64,
+        show_progress=True,
+        max_seq_length=128,
+    )
     X = embed_cached(texts, embedder, args.cache_dir)
     y = np.array(corpus["label"].to_list())
     train = np.array(corpus["part"].to_list()) == "train"
@@ -120,8 +131,12 @@ def main(argv: list[str] | None = None) -> None:
     search.fit(X[train], y[train])
     clf: LogisticRegression = search.best_estimator_
     order = [list(clf.classes_).index(lab) for lab in LABELS]
-    head = SentimentHead(clf.coef_[order], clf.intercept_[order], name=DEFAULT_HEAD,
-                         embedding_model=BUILTIN_MODEL_NAME)
+    head = SentimentHead(
+        clf.coef_[order],
+        clf.intercept_[order],
+        name=DEFAULT_HEAD,
+        embedding_model=BUILTIN_MODEL_NAME,
+    )
 
     pred = np.array(head.predict(X).labels)
     heldout = corpus.with_columns(pl.Series("pred", pred)).filter(~pl.Series(train))

@@ -1,0 +1,179 @@
+"""End to end: the real Prefect flow on the shipped sample data, run twice.
+
+Checks the warehouse contract, idempotent re-runs, the quarantine, privacy of the text,
+and that the report's top themes are the pain points planted in the samples (their
+labels are in ``data/samples/ground_truth.csv``), each heard in several languages.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from tests.conftest import ROOT, write_project_config
+
+SAMPLES = ROOT / "data" / "samples"
+PAIN_POINTS = {"late_delivery", "refund", "app_crash", "support", "billing"}
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Run the flow twice over the samples into a fresh warehouse."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    from flows.pipeline import ARTIFACT_KEY, voc_pipeline
+
+    root = tmp_path_factory.mktemp("project")
+    config = write_project_config(root)
+    with prefect_test_harness(server_startup_timeout=120):
+        first = voc_pipeline(config_path=str(config))
+        with duckdb.connect(str(root / "data/warehouse/voc.duckdb"), read_only=True) as con:
+            counts_after_first = {
+                t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
+                for t in ("feedback", "sentences", "quarantine", "embeddings")
+            }
+        second = voc_pipeline(config_path=str(config))
+        import httpx
+        from prefect.settings import PREFECT_API_URL
+
+        # Read the artifact over the REST API as a dashboard would.
+        response = httpx.post(f"{PREFECT_API_URL.value()}/artifacts/filter", json={
+            "artifacts": {"key": {"any_": [ARTIFACT_KEY]}}, "limit": 5, "offset": 0,
+            "sort": "UPDATED_DESC",
+        })
+        response.raise_for_status()
+        artifact = response.json()[0] if response.json() else None
+    return {
+        "root": root,
+        "first": first,
+        "second": second,
+        "after_first": counts_after_first,
+        "con": duckdb.connect(str(root / "data/warehouse/voc.duckdb"), read_only=True),
+        "artifact": artifact,
+    }
+
+
+def _ground_truth() -> dict[str, str]:
+    with (SAMPLES / "ground_truth.csv").open(encoding="utf-8") as handle:
+        return {row["record_id"]: row["label"] for row in csv.DictReader(handle)}
+
+
+def test_feedback_lands_once_with_the_contract_columns(two_runs: dict[str, Any]) -> None:
+    con = two_runs["con"]
+    columns = {r[0] for r in con.execute("DESCRIBE feedback").fetchall()}
+    assert {"doc_id", "source", "source_record_id", "channel", "created_at", "customer_key",
+            "text", "lang", "lang_confidence", "rating", "nps", "csat", "ces", "sentiment",
+            "sentiment_score", "topic_id", "ingested_run_id"} <= columns
+    with (SAMPLES / "ground_truth.csv").open(encoding="utf-8") as handle:
+        pieces = sum(1 for _ in csv.DictReader(handle))
+    assert two_runs["after_first"]["feedback"] == pieces
+    channels = dict(con.execute("SELECT channel, count(*) FROM feedback GROUP BY 1").fetchall())
+    assert set(channels) == {"review", "social", "chat", "survey"}
+    assert con.execute("SELECT count(*) FROM feedback WHERE sentiment IS NULL OR lang IS NULL"
+                       ).fetchall()[0][0] == 0
+
+
+def test_second_run_adds_nothing(two_runs: dict[str, Any]) -> None:
+    con = two_runs["con"]
+    for table, before in two_runs["after_first"].items():
+        after = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+        assert after == before, table
+    ingest = two_runs["second"]["counts"]["ingest"]
+    assert ingest["loaded"] == 0
+    first = two_runs["first"]["counts"]["ingest"]
+    assert ingest["duplicates"] == first["loaded"] + first["duplicates"]
+    assert ingest["quarantined"] == first["quarantined"]
+    runs = con.execute("SELECT status, count(*) FROM runs GROUP BY 1").fetchall()
+    assert runs == [("completed", 2)]
+
+
+def test_bad_records_are_quarantined_with_reasons(two_runs: dict[str, Any]) -> None:
+    reasons = Counter(r[0] for r in two_runs["con"].execute(
+        "SELECT reason FROM quarantine").fetchall())
+    assert reasons == Counter({"no_text": 2, "score_out_of_range": 2, "unparseable_date": 1,
+                               "not_parseable": 1, "no_customer_turns": 1})
+    ingest = two_runs["first"]["counts"]["ingest"]
+    assert ingest["quarantined"] == 7 and ingest["duplicates"] == 2
+
+
+def test_chats_keep_only_customer_turns_and_surveys_unpivot(two_runs: dict[str, Any]) -> None:
+    con = two_runs["con"]
+    chats = json.loads((SAMPLES / "chats.json").read_text(encoding="utf-8"))
+    agent_lines = {t["text"] for c in chats for t in c["turns"] if t["role"] != "customer"}
+    texts = "\n".join(r[0] for r in con.execute(
+        "SELECT text FROM feedback WHERE channel = 'chat'").fetchall())
+    assert not [line for line in agent_lines if line in texts]
+    answers = con.execute(
+        "SELECT source_record_id, count(*), count(DISTINCT question), min(nps), max(nps) "
+        "FROM feedback WHERE channel = 'survey' GROUP BY 1 HAVING count(*) > 1").fetchall()
+    assert answers, "a respondent with two free-text answers gives two rows"
+    assert all(n == q and lo == hi for _, n, q, lo, hi in answers)
+
+
+def test_no_email_address_reaches_the_tables_or_report(two_runs: dict[str, Any]) -> None:
+    con = two_runs["con"]
+    for table, column in [("feedback", "text"), ("sentences", "text"),
+                          ("pain_points", "example_quotes"), ("quarantine", "raw_record")]:
+        rows = con.execute(f"SELECT {column} FROM {table}").fetchall()
+        assert not [r[0] for r in rows if EMAIL.search(str(r[0]))], table
+    report = (two_runs["root"] / "data/reports/latest/report.md").read_text(encoding="utf-8")
+    assert not EMAIL.search(report)
+
+
+def test_runs_record_stage_counts_models_and_timings(two_runs: dict[str, Any]) -> None:
+    row = two_runs["con"].execute(
+        "SELECT stage_counts, timings, models, flow_run_id FROM runs ORDER BY started_at LIMIT 1"
+    ).fetchall()[0]
+    counts, timings, models = (json.loads(x) for x in row[:3])
+    for stage in ("ingest", "language", "embed", "sentiment", "themes", "pain_points"):
+        assert stage in counts and stage in timings
+    assert counts["embed"]["sentences"] == counts["language"]["sentences"] > 0
+    assert "multilingual-e5-small" in models["embedding"]
+    assert "e5-small-logreg-v1" in models["sentiment"]
+    assert row[3], "the Prefect flow run id is recorded"
+
+
+def test_top_themes_are_the_planted_pain_points_in_many_languages(
+    two_runs: dict[str, Any],
+) -> None:
+    con = two_runs["con"]
+    truth = _ground_truth()
+    run_id = two_runs["second"]["run_id"]
+    top = con.execute(
+        "SELECT topic_id, label, languages FROM pain_points WHERE run_id = ? AND "
+        "negative_share >= 0.25 ORDER BY rank LIMIT 8", [run_id]).fetchall()
+    found: dict[str, list[str]] = {}
+    for topic_id, _label, languages in top:
+        ids = [r[0] for r in con.execute(
+            "SELECT f.source_record_id FROM sentences s JOIN feedback f USING (doc_id) "
+            "WHERE s.topic_id = ?", [topic_id]).fetchall()]
+        majority, _ = Counter(truth.get(i, "?") for i in ids).most_common(1)[0]
+        found.setdefault(majority, []).extend(json.loads(languages))
+    assert set(found) >= PAIN_POINTS, found.keys()
+    for pain in PAIN_POINTS:
+        assert len(set(found[pain])) >= 5, (pain, found[pain])
+    assert {"fa", "ar", "he", "el", "en"} <= set(found["late_delivery"])
+
+
+def test_report_is_written_and_published_as_an_artifact(two_runs: dict[str, Any]) -> None:
+    reports = two_runs["root"] / "data" / "reports"
+    run_dir = Path(two_runs["second"]["report_dir"])
+    for folder in (run_dir, reports / "latest"):
+        assert (folder / "report.md").is_file() and (folder / "report.html").is_file()
+    markdown = (reports / "latest" / "report.md").read_text(encoding="utf-8")
+    assert "## At a glance" in markdown and "## Pain points" in markdown
+    assert "Quarantined records" in markdown and "not_parseable 1" in markdown
+    assert re.search(r"\n> \[(fa|ar|he|el)\] ", markdown), "quotes in their own language"
+    html = (reports / "latest" / "report.html").read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and 'dir="auto"' in html
+    artifact = two_runs["artifact"]
+    assert artifact is not None and artifact["type"] == "markdown"
+    assert "## Pain points" in artifact["data"]
