@@ -22,7 +22,12 @@ import duckdb
 import numpy as np
 import polars as pl
 
-SCHEMA_VERSION = 1
+# Schema changes after the first release, applied in order to older warehouses.
+# schema.sql always describes the newest schema; each entry upgrades an older file to it.
+MIGRATIONS: dict[int, str] = {
+    2: "ALTER TABLE sentences ADD COLUMN IF NOT EXISTS topic_similarity DOUBLE",
+}
+SCHEMA_VERSION = max(MIGRATIONS, default=1)
 
 
 def schema_sql() -> str:
@@ -57,11 +62,18 @@ class Warehouse:
 
     # ---- schema ---------------------------------------------------------------------------
     def migrate(self) -> None:
-        """Create missing tables and views; record the schema version."""
+        """Create missing tables and views, then apply migrations the file has not had."""
         self._run(schema_sql())
-        self._run(
-            "INSERT INTO schema_version VALUES (?, now()) ON CONFLICT DO NOTHING", [SCHEMA_VERSION]
-        )
+        applied = {r[0] for r in self.con.execute("SELECT version FROM schema_version").fetchall()}
+        if not applied:  # a new file: schema.sql made it current
+            applied = set(MIGRATIONS) | {1}
+            self._run("INSERT INTO schema_version SELECT unnest(?), now()", [sorted(applied)])
+        for version in sorted(set(MIGRATIONS) - applied):
+            self._run(MIGRATIONS[version])
+            self._run("INSERT INTO schema_version VALUES (?, now())", [version])
+
+    def schema_version(self) -> int:
+        return int(self.con.execute("SELECT max(version) FROM schema_version").fetchall()[0][0])
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> pl.DataFrame:
         """Run a read query and return a polars frame (for reports and tests)."""

@@ -80,8 +80,8 @@ class TestSchema:
         wh.migrate()
         wh.migrate()
         assert wh.count("feedback") == 1
-        versions = wh.con.execute("SELECT version FROM schema_version").fetchall()
-        assert versions == [(SCHEMA_VERSION,)]
+        versions = wh.con.execute("SELECT version FROM schema_version ORDER BY 1").fetchall()
+        assert versions == [(v,) for v in range(1, SCHEMA_VERSION + 1)]
 
     def test_reopen_existing_file(self, tmp_path: Path) -> None:
         path = tmp_path / "voc.duckdb"
@@ -253,3 +253,30 @@ class TestPublishing:
         assert reader.execute("SELECT count(*) FROM feedback").fetchall() == [(1,)]
         reader.close()
         assert texts_in(published) == ["old: Die App stürzt ab.", "new"]
+
+
+def test_migrate_upgrades_a_first_release_warehouse(tmp_path: Path) -> None:
+    import duckdb as _duckdb
+
+    from data.warehouse import SCHEMA_VERSION
+
+    path = tmp_path / "old.duckdb"
+    con = _duckdb.connect(str(path))
+    con.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, "
+                "applied_at TIMESTAMP NOT NULL)")
+    con.execute("INSERT INTO schema_version VALUES (1, now())")
+    con.execute("CREATE TABLE sentences (doc_id VARCHAR NOT NULL, sentence_idx INTEGER NOT NULL,"
+                " text VARCHAR NOT NULL, lang VARCHAR, sentiment VARCHAR, sentiment_score DOUBLE,"
+                " topic_id INTEGER, text_hash VARCHAR NOT NULL,"
+                " PRIMARY KEY (doc_id, sentence_idx))")
+    con.execute("INSERT INTO sentences VALUES ('d', 0, 'late again', 'en', 'negative', -0.8, "
+                "NULL, 'h')")
+    con.close()
+    with Warehouse(path) as wh:
+        assert wh.schema_version() == SCHEMA_VERSION >= 2
+        columns = [r[0] for r in wh.con.execute("DESCRIBE sentences").fetchall()]
+        assert "topic_similarity" in columns
+        assert wh.count("sentences") == 1  # data survives the upgrade
+    with Warehouse(path) as wh:  # a second open applies nothing twice
+        versions = [r[0] for r in wh.con.execute("SELECT version FROM schema_version").fetchall()]
+        assert sorted(versions) == list(range(1, SCHEMA_VERSION + 1))
