@@ -52,25 +52,34 @@ def parse_day(value: str | None, name: str) -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
+# Open runs by id. Tasks take the run id, not the context: Prefect keeps task inputs, and
+# a context holds the warehouse connection and the models, which must die with the run.
+_RUNS: dict[str, stages.RunContext] = {}
+
+
 @task(name="ingest", cache_policy=NO_CACHE)
-def ingest_task(ctx: stages.RunContext, sources: list[str] | None, since: datetime | None,
-                until: datetime | None) -> None:
-    stages.ingest(ctx, sources, since, until)
+def ingest_task(run_id: str, sources: list[str] | None, since: datetime | None,
+                until: datetime | None) -> dict[str, Any]:
+    stages.ingest(_RUNS[run_id], sources, since, until)
+    return _RUNS[run_id].counts["ingest"]
 
 
 @task(name="enrich", cache_policy=NO_CACHE)
-def enrich_task(ctx: stages.RunContext) -> None:
-    stages.enrich(ctx)
+def enrich_task(run_id: str) -> dict[str, Any]:
+    stages.enrich(_RUNS[run_id])
+    return _RUNS[run_id].counts.get("sentiment", {})
 
 
 @task(name="themes", cache_policy=NO_CACHE)
-def themes_task(ctx: stages.RunContext) -> None:
-    stages.themes(ctx)
+def themes_task(run_id: str) -> dict[str, Any]:
+    stages.themes(_RUNS[run_id])
+    return _RUNS[run_id].counts["themes"]
 
 
 @task(name="pain-points", cache_policy=NO_CACHE)
-def pain_points_task(ctx: stages.RunContext) -> None:
-    stages.pain_points(ctx)
+def pain_points_task(run_id: str) -> dict[str, Any]:
+    stages.pain_points(_RUNS[run_id])
+    return _RUNS[run_id].counts["pain_points"]
 
 
 @flow(name=FLOW_NAME, log_prints=True)
@@ -100,11 +109,12 @@ def voc_pipeline(
         with publishing(wh_path) as wh:
             ctx = stages.RunContext(run_id=run_id, config=config, warehouse=wh,
                                     started_at=started)
+            _RUNS[run_id] = ctx
             wh.start_run(run_id, started, params, _flow_run_id())
-            ingest_task(ctx, [source] if source else None, since_ts, until_ts)
-            enrich_task(ctx)
-            themes_task(ctx)
-            pain_points_task(ctx)
+            ingest_task(run_id, [source] if source else None, since_ts, until_ts)
+            enrich_task(run_id)
+            themes_task(run_id)
+            pain_points_task(run_id)
             report_start = time.perf_counter()
             wh.finish_run(run_id, status="completed", stage_counts=ctx.counts,
                           timings=ctx.timings, models=ctx.models, finished_at=datetime.now(UTC))
@@ -120,6 +130,8 @@ def voc_pipeline(
     except Exception as exc:
         _record_failure(wh_path, run_id, started, params, exc)
         raise
+    finally:
+        _RUNS.pop(run_id, None)
     create_markdown_artifact(markdown=markdown, key=ARTIFACT_KEY,
                              description=f"Pain-point report of run {run_id}")
     stages.log.info("publish: report in %s; warehouse %s", run_dir, wh_path)
