@@ -54,6 +54,11 @@ class RunContext:
     timings: dict[str, float] = field(default_factory=dict)
     models: dict[str, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # What the run would use; stages add versions when they load the models.
+        self.models.setdefault("embedding", self.config.models.embedding)
+        self.models.setdefault("sentiment", self.config.models.sentiment)
+
     @contextmanager
     def stage(self, name: str) -> Iterator[dict[str, Any]]:
         """Time a stage and collect its counts; logs one summary line when done."""
@@ -285,7 +290,8 @@ def themes(ctx: RunContext) -> None:
     """Cluster all sentences into themes; keep ids of themes that persist across runs."""
     cfg = ctx.config.themes
     with ctx.stage("themes") as counts:
-        frame, vectors = ctx.warehouse.sentences_for_themes(ctx.embedder.name)
+        # The configured name, so that a night with nothing new loads no model.
+        frame, vectors = ctx.warehouse.sentences_for_themes(ctx.config.models.embedding)
         result = find_themes(
             vectors,
             [strip_placeholders(t) for t in frame["text"].to_list()],

@@ -164,6 +164,7 @@ def _cluster(
             min_dist=0.0,
             metric="cosine",
             random_state=seed,
+            n_jobs=1,  # a seed makes UMAP single-threaded anyway; say so to keep logs quiet
         ),
         hdbscan_model=HDBSCAN(
             min_cluster_size=min_size,
@@ -348,18 +349,26 @@ def _label(
 ) -> str:
     """A short label in English when the theme has English, else in its main language.
 
-    The label is the best-ranked two-word key phrase that a fair share of the theme's
-    sentences use (a phrase from one sentence is an accident, not a theme), else its top
-    two keywords.
+    The theme's two most used words, as a phrase when the theme's sentences use them
+    together ("late delivery", "app crashes"), else the phrase around its most used word
+    that a fair share of sentences use ("customer service"), else both words.
     """
     choice = next((lang for lang in _LABEL_LANG_PREFERENCE if by_lang.get(lang)), None)
     if choice is None:
         choice = next((lang for lang, _ in counts.most_common() if by_lang.get(lang)), None)
     if choice is None:
         return "unlabelled theme"
-    used = keyword_counts.get(choice, {})
-    enough = max(3, round(0.15 * counts.get(choice, 0)))
-    phrases = [w for w, c in used.items() if " " in w and c >= enough]
-    if phrases:
-        return phrases[0]
-    return " / ".join(by_lang[choice][:2])
+    used = keyword_counts.get(choice) or {w: 1 for w in by_lang[choice]}
+    ranked = sorted(used.items(), key=lambda kv: -kv[1])  # stable: ties keep c-TF-IDF order
+    words = [w for w, _ in ranked if " " not in w][:2]
+    phrases = [(w, c) for w, c in ranked if " " in w and len(set(w.split())) == 2 and c >= 2]
+    if len(words) == 2:
+        pair = next((w for w, _ in phrases if set(w.split()) == set(words)), None)
+        if pair:
+            return pair
+    if words:
+        top = used[words[0]]
+        near = next((w for w, c in phrases if words[0] in w.split() and c >= top / 2), None)
+        if near:
+            return near
+    return " / ".join(words) if words else by_lang[choice][0]
