@@ -320,32 +320,26 @@ def build_builtin_model(cache_dir: Path, *, force: bool = False) -> Path:
     }
     _write_json(staging / "config.json", config)
     _write_json(staging / "tokenizer.json", _tokenizer_json(packed))
+    # XLM-R's special tokens. The generic fast-tokenizer class makes transformers use
+    # tokenizer.json as written (its XLM-R class would rebuild and drop our normaliser).
+    special_tokens = {
+        "bos_token": "<s>",
+        "eos_token": "</s>",
+        "sep_token": "</s>",
+        "cls_token": "<s>",
+        "unk_token": "<unk>",
+        "pad_token": "<pad>",
+        "mask_token": "<mask>",
+    }
     _write_json(
         staging / "tokenizer_config.json",
         {
             "tokenizer_class": "PreTrainedTokenizerFast",
             "model_max_length": packed.max_positions,
-            "bos_token": "<s>",
-            "eos_token": "</s>",
-            "sep_token": "</s>",
-            "cls_token": "<s>",
-            "unk_token": "<unk>",
-            "pad_token": "<pad>",
-            "mask_token": "<mask>",
+            **special_tokens,
         },
     )
-    _write_json(
-        staging / "special_tokens_map.json",
-        {
-            "bos_token": "<s>",
-            "eos_token": "</s>",
-            "sep_token": "</s>",
-            "cls_token": "<s>",
-            "unk_token": "<unk>",
-            "pad_token": "<pad>",
-            "mask_token": "<mask>",
-        },
-    )
+    _write_json(staging / "special_tokens_map.json", special_tokens)
     _write_json(
         staging / "modules.json",
         [
