@@ -1,0 +1,1 @@
+"""Benchmarks: quality and speed of the pipeline on public labelled data."""
