@@ -21,7 +21,7 @@ from nlp.embedding import SentenceTransformerEmbedder, mean_pool
 from nlp.language import get_language_detector
 from nlp.normalize import normalize_text
 from nlp.redact import Redactor, strip_placeholders
-from nlp.sentences import split_sentences
+from nlp.sentences import sentence_pieces
 from nlp.sentiment import LABELS, load_sentiment_head
 from nlp.themes import find_themes
 
@@ -108,11 +108,7 @@ def document_sentiment(texts: list[str], embedder: SentenceTransformerEmbedder,
     """Document labels exactly as the pipeline makes them: clean, split, embed each sentence,
     mean-pool the sentence vectors, apply the head."""
     cleaned = [clean(t) for t in texts]
-    pieces: list[list[str]] = []
-    for text in cleaned:
-        parts = [strip_placeholders(p) for p in split_sentences(text)]
-        parts = [p for p in parts if p] or [strip_placeholders(text) or text]
-        pieces.append(parts)
+    pieces = [[strip_placeholders(p) for p in sentence_pieces(text)] for text in cleaned]
     flat = [p for parts in pieces for p in parts]
     vectors = embed_cached(embedder, flat, cache)
     docs, start = [], 0

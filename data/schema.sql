@@ -79,6 +79,23 @@ CREATE TABLE IF NOT EXISTS topics (
     centroid         FLOAT[]              -- unit-length language-centred mean, to match across runs
 );
 
+-- Each time the themes were found afresh (a refit), and why. Nights between refits put
+-- new sentences into the existing themes.
+CREATE TABLE IF NOT EXISTS theme_fits (
+    run_id      VARCHAR PRIMARY KEY,
+    fitted_at   TIMESTAMP NOT NULL,
+    sentences   INTEGER NOT NULL,
+    themes      INTEGER NOT NULL,
+    reason      VARCHAR NOT NULL        -- first fit | last fit N days ago | asked | ...
+);
+
+-- The per-language mean vectors of the last refit, to centre new sentences the same way.
+CREATE TABLE IF NOT EXISTS theme_language_means (
+    lang        VARCHAR PRIMARY KEY,    -- '*' is the global mean, for rare languages
+    mean        FLOAT[] NOT NULL,
+    fit_run_id  VARCHAR NOT NULL
+);
+
 -- Per run and theme: how much it hurts.
 CREATE TABLE IF NOT EXISTS pain_points (
     run_id            VARCHAR NOT NULL,

@@ -251,6 +251,61 @@ class Warehouse:
             """
         )
 
+    def new_sentences(self, run_id: str, model: str) -> tuple[pl.DataFrame, np.ndarray]:
+        """Sentences of the feedback this run enriched, with their embeddings."""
+        frame = self.query(
+            """
+            SELECT s.doc_id, s.sentence_idx, s.lang, s.sentiment_score, e.vector
+            FROM sentences s
+            JOIN feedback f USING (doc_id)
+            JOIN embeddings e ON e.text_hash = s.text_hash AND e.model = ?
+            WHERE f.enriched_run_id = ?
+            ORDER BY s.doc_id, s.sentence_idx
+            """,
+            [model, run_id],
+        )
+        vectors = np.asarray(frame["vector"].to_list(), dtype=np.float32)
+        return frame.drop("vector"), vectors
+
+    def last_fit(self) -> dict[str, Any] | None:
+        rows = self.query("SELECT * FROM theme_fits ORDER BY fitted_at DESC LIMIT 1").to_dicts()
+        return rows[0] if rows else None
+
+    def save_fit(self, run_id: str, fitted_at: datetime, *, sentences: int, themes: int,
+                 reason: str, means: dict[str, np.ndarray]) -> None:
+        """Record a refit and replace the language means new sentences are centred with."""
+        self._run("INSERT INTO theme_fits VALUES (?, ?, ?, ?, ?)",
+                  [run_id, fitted_at, sentences, themes, reason])
+        self._run("DELETE FROM theme_language_means")
+        frame = pl.DataFrame(
+            {"lang": list(means), "mean": [m.astype(np.float32).tolist() for m in means.values()],
+             "fit_run_id": [run_id] * len(means)},
+            schema={"lang": pl.String, "mean": pl.List(pl.Float32), "fit_run_id": pl.String},
+        )
+        self.con.register("_means", frame.to_arrow())
+        self._run("INSERT INTO theme_language_means SELECT lang, mean, fit_run_id FROM _means")
+        self.con.unregister("_means")
+
+    def language_means(self) -> dict[str, np.ndarray]:
+        rows = self.con.execute("SELECT lang, mean FROM theme_language_means").fetchall()
+        return {lang: np.asarray(mean, dtype=np.float32) for lang, mean in rows}
+
+    def touch_topics(self, run_id: str) -> None:
+        """Recount theme sizes; themes that gained sentences in this run were seen in it."""
+        self._run(
+            """
+            UPDATE topics t SET size = c.n,
+                   last_seen_run = CASE WHEN c.new_here THEN $run ELSE t.last_seen_run END
+            FROM (
+                SELECT s.topic_id, count(*) AS n, bool_or(f.enriched_run_id = $run) AS new_here
+                FROM sentences s JOIN feedback f USING (doc_id)
+                WHERE s.topic_id IS NOT NULL GROUP BY s.topic_id
+            ) c
+            WHERE t.topic_id = c.topic_id
+            """,
+            {"run": run_id},
+        )
+
     def active_topics(self) -> pl.DataFrame:
         return self.query(
             "SELECT topic_id, label, centroid FROM topics WHERE status = 'active' ORDER BY topic_id"

@@ -49,6 +49,7 @@ def run(
     source: Annotated[str | None, typer.Option(help="Run only this source (its name).")] = None,
     since: Annotated[str | None, typer.Option(help="Only feedback on/after this date.")] = None,
     until: Annotated[str | None, typer.Option(help="Only feedback before this date.")] = None,
+    refit: Annotated[bool, typer.Option(help="Find themes afresh over all feedback.")] = False,
 ) -> None:
     """Run the pipeline once, now: ingest, enrich, find themes, rank pain points, report."""
     cfg = _load(config)
@@ -70,7 +71,7 @@ def run(
     from flows.pipeline import voc_pipeline
 
     result = voc_pipeline(config_path=str(config.resolve()), source=source, since=since,
-                          until=until)
+                          until=until, refit=refit)
     typer.echo(f"run {result['run_id']} completed")
     typer.echo(f"report:    {Path(result['report_dir']) / 'report.md'}")
     typer.echo(f"           {Path(result['report_dir']) / 'report.html'}")

@@ -71,8 +71,8 @@ def enrich_task(run_id: str) -> dict[str, Any]:
 
 
 @task(name="themes", cache_policy=NO_CACHE)
-def themes_task(run_id: str) -> dict[str, Any]:
-    stages.themes(_RUNS[run_id])
+def themes_task(run_id: str, refit: bool) -> dict[str, Any]:
+    stages.themes(_RUNS[run_id], refit=refit)
     return _RUNS[run_id].counts["themes"]
 
 
@@ -88,6 +88,7 @@ def voc_pipeline(
     source: str | None = None,
     since: str | None = None,
     until: str | None = None,
+    refit: bool = False,
 ) -> dict[str, Any]:
     """Pull feedback from the configured sources, enrich it, and publish the pain-point report.
 
@@ -96,6 +97,8 @@ def voc_pipeline(
         source: run only this source (by name); default all enabled sources.
         since: only feedback created on or after this date (ISO, UTC).
         until: only feedback created before this date.
+        refit: find themes afresh over all feedback instead of assigning new sentences
+            to the existing themes (ids of themes that persist are kept either way).
     """
     config = load_config(Path(config_path))
     if source:
@@ -103,7 +106,8 @@ def voc_pipeline(
     since_ts, until_ts = parse_day(since, "since"), parse_day(until, "until")
     started = datetime.now(UTC)
     run_id = new_run_id(started)
-    params = {"config_path": config_path, "source": source, "since": since, "until": until}
+    params = {"config_path": config_path, "source": source, "since": since, "until": until,
+              "refit": refit}
     wh_path = config.resolve(config.warehouse.path)
     try:
         with publishing(wh_path) as wh:
@@ -113,7 +117,7 @@ def voc_pipeline(
             wh.start_run(run_id, started, params, _flow_run_id())
             ingest_task(run_id, [source] if source else None, since_ts, until_ts)
             enrich_task(run_id)
-            themes_task(run_id)
+            themes_task(run_id, refit)
             pain_points_task(run_id)
             report_start = time.perf_counter()
             wh.finish_run(run_id, status="completed", stage_counts=ctx.counts,

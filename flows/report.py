@@ -75,6 +75,13 @@ def build_markdown(wh: Warehouse, run_id: str, title: str, top_themes: int,
     topics = {r["topic_id"]: r for r in wh.query(
         "SELECT topic_id, keywords_by_lang FROM topics").to_dicts()}
 
+    theme_stats = wh.query(
+        """
+        SELECT (SELECT count(*) FROM topics WHERE status = 'active') AS themes,
+               count(*) AS sentences, count(*) FILTER (topic_id IS NULL) AS unthemed
+        FROM sentences
+        """
+    ).to_dicts()[0]
     ingest = counts.get("ingest", {})
     lines = [
         f"# {title}",
@@ -95,9 +102,9 @@ def build_markdown(wh: Warehouse, run_id: str, title: str, top_themes: int,
         f"{counts.get('language', {}).get('documents', 0):,} / "
         f"{counts.get('language', {}).get('sentences', 0):,} / "
         f"{counts.get('embed', {}).get('from_cache', 0):,} |",
-        f"| Themes / sentences without a theme | {counts.get('themes', {}).get('themes', 0)} / "
-        f"{counts.get('themes', {}).get('without_theme', 0):,} of "
-        f"{counts.get('themes', {}).get('sentences', 0):,} |",
+        f"| Themes / sentences without a theme | {theme_stats['themes']} / "
+        f"{theme_stats['unthemed']:,} of {theme_stats['sentences']:,} |",
+        f"| This run's themes | {_theme_mode(counts.get('themes', {}))} |",
         f"| Sentiment of all feedback | {overview['negative']:,} negative · "
         f"{overview['positive']:,} positive · "
         f"{overview['feedback'] - overview['negative'] - overview['positive']:,} neutral |",
@@ -165,6 +172,17 @@ def build_markdown(wh: Warehouse, run_id: str, title: str, top_themes: int,
         "",
     ]
     return "\n".join(lines)
+
+
+def _theme_mode(themes: dict[str, Any]) -> str:
+    if themes.get("mode") == "refit":
+        kept = themes.get("kept_existing_ids", 0)
+        return f"found afresh ({themes.get('reason')}); {kept} kept their ids"
+    if themes.get("mode") == "assigned":
+        new = themes.get("new_sentences", 0)
+        return (f"{new:,} new sentences put into the existing themes, "
+                f"{themes.get('without_theme', 0):,} fit none")
+    return "not run"
 
 
 _CSS = """

@@ -33,9 +33,9 @@ from nlp.language import get_language_detector
 from nlp.normalize import normalize_text, text_hash
 from nlp.pain_points import rank_pain_points
 from nlp.redact import Redactor, strip_placeholders
-from nlp.sentences import split_sentences
+from nlp.sentences import sentence_pieces
 from nlp.sentiment import load_sentiment_head
-from nlp.themes import find_themes, unit
+from nlp.themes import assign_new, find_themes, unit
 
 log = logging.getLogger("voc")
 # A sentence's own language overrides its document's only when detected this surely.
@@ -225,7 +225,7 @@ def enrich(ctx: RunContext) -> None:
         doc_langs = detector.detect_many(docs["text"].to_list())
         sentence_rows = []
         for doc_id, text, doc_lang in zip(docs["doc_id"], docs["text"], doc_langs, strict=True):
-            pieces = [p for p in split_sentences(text) if strip_placeholders(p)] or [text]
+            pieces = sentence_pieces(text)
             sent_langs = detector.detect_many(pieces) if len(pieces) > 1 else [doc_lang]
             for idx, (piece, guess) in enumerate(zip(pieces, sent_langs, strict=True)):
                 # Short sentences are where language ID errs (Spanish read as Catalan):
@@ -286,64 +286,114 @@ def _count(values: Any) -> dict[str, int]:
 
 
 # ---- themes ---------------------------------------------------------------------------------
-def themes(ctx: RunContext) -> None:
-    """Cluster all sentences into themes; keep ids of themes that persist across runs."""
+def themes(ctx: RunContext, *, refit: bool = False) -> None:
+    """Put the night's new sentences into the existing themes, or find themes afresh.
+
+    A refit clusters every sentence again and matches the clusters to the existing
+    themes, so ids survive. It happens on the first run, when the last refit is older
+    than ``themes.refit_every_days``, when too many new sentences fit no theme, or when
+    asked (``voc run --refit``). Other nights only assign: cheap, and ids cannot move.
+    """
     cfg = ctx.config.themes
+    ctx.models["themes"] = f"bertopic {_version('bertopic')} (seed {cfg.seed})"
     with ctx.stage("themes") as counts:
-        # The configured name, so that a night with nothing new loads no model.
-        frame, vectors = ctx.warehouse.sentences_for_themes(ctx.config.models.embedding)
-        result = find_themes(
-            vectors,
-            [strip_placeholders(t) for t in frame["text"].to_list()],
-            frame["lang"].to_list(),
-            doc_ids=frame["doc_id"].to_list(),
-            context_weight=cfg.context_weight,
-            max_theme_share=cfg.max_theme_share,
-            min_theme_size=cfg.min_theme_size,
-            seed=cfg.seed,
-            merge_similarity=cfg.merge_similarity,
-            outlier_similarity=cfg.outlier_similarity,
-        )
-        ctx.models["themes"] = f"bertopic {_version('bertopic')} (seed {cfg.seed})"
-        id_map, matched = _match_existing_topics(ctx, result.themes, cfg.match_similarity)
-        topic_ids = np.array([id_map.get(int(a), -1) for a in result.assignments])
-        topics = pl.DataFrame(
-            {
-                "topic_id": [id_map[t.index] for t in result.themes],
-                "label": [t.label for t in result.themes],
-                "keywords": [t.keywords for t in result.themes],
-                "keywords_by_lang": [json.dumps(t.keywords_by_lang, ensure_ascii=False)
-                                     for t in result.themes],
-                "size": [t.size for t in result.themes],
-                "centroid": [t.centroid.astype(np.float32).tolist() for t in result.themes],
-            },
-            schema={"topic_id": pl.Int32, "label": pl.String, "keywords": pl.List(pl.String),
-                    "keywords_by_lang": pl.String, "size": pl.Int32,
-                    "centroid": pl.List(pl.Float32)},
-        )
-        ctx.warehouse.save_topics(topics, ctx.run_id)
-        sentence_topics = frame.select("doc_id", "sentence_idx", "sentiment_score").with_columns(
-            topic_id=pl.Series(topic_ids, dtype=pl.Int32),
-            topic_similarity=pl.Series(np.round(result.similarity, 4), dtype=pl.Float64),
-        ).with_columns(
-            pl.when(pl.col("topic_id") >= 0).then(pl.col("topic_id")).alias("topic_id"),
-            pl.when(pl.col("topic_id") >= 0).then(pl.col("topic_similarity"))
-            .alias("topic_similarity"),
-        )
-        # A document's main theme is the theme of its most negative themed sentence.
-        doc_topics = (
-            sentence_topics.filter(pl.col("topic_id").is_not_null())
-            .sort("sentiment_score")
-            .group_by("doc_id", maintain_order=True)
-            .agg(pl.first("topic_id"))
-        )
-        all_docs = frame.select("doc_id").unique()
-        doc_topics = all_docs.join(doc_topics, on="doc_id", how="left")
-        ctx.warehouse.assign_topics(sentence_topics.drop("sentiment_score"), doc_topics)
-        counts["sentences"] = frame.height
-        counts["themes"] = len(result.themes)
-        counts["without_theme"] = int((topic_ids < 0).sum())
-        counts["kept_existing_ids"] = matched
+        reason = "asked" if refit else _refit_due(ctx)
+        if reason is None:
+            reason = _assign_new_sentences(ctx, counts)
+        if reason is not None:
+            _refit(ctx, counts, reason)
+
+
+def _refit_due(ctx: RunContext) -> str | None:
+    last = ctx.warehouse.last_fit()
+    if last is None or ctx.warehouse.active_topics().is_empty():
+        return "first fit"
+    age = ctx.started_at.replace(tzinfo=None) - last["fitted_at"].replace(tzinfo=None)
+    if age.days >= ctx.config.themes.refit_every_days:
+        return f"last refit {age.days} days ago"
+    return None
+
+
+def _assign_new_sentences(ctx: RunContext, counts: dict[str, Any]) -> str | None:
+    """Assign this run's sentences to the nearest theme; a reason to refit instead, or None."""
+    cfg = ctx.config.themes
+    frame, vectors = ctx.warehouse.new_sentences(ctx.run_id, ctx.config.models.embedding)
+    topics = ctx.warehouse.active_topics()
+    centroids = unit(np.asarray(topics["centroid"].to_list(), dtype=np.float32))
+    rows, sims = assign_new(vectors, frame["lang"].to_list(), frame["doc_id"].to_list(),
+                            centroids, ctx.warehouse.language_means(),
+                            context_weight=cfg.context_weight,
+                            threshold=cfg.outlier_similarity)
+    unassigned = float((rows < 0).mean()) if len(rows) else 0.0
+    if len(rows) >= cfg.min_theme_size and unassigned > cfg.refit_unassigned_share:
+        return f"{unassigned:.0%} of {len(rows)} new sentences fit no theme"
+    topic_ids = np.where(rows >= 0, topics["topic_id"].to_numpy()[np.maximum(rows, 0)], -1)
+    _write_assignments(ctx, frame, topic_ids, sims)
+    ctx.warehouse.touch_topics(ctx.run_id)
+    counts.update(mode="assigned", new_sentences=len(rows), without_theme=int((rows < 0).sum()),
+                  themes=topics.height)
+    return None
+
+
+def _write_assignments(ctx: RunContext, frame: pl.DataFrame, topic_ids: np.ndarray,
+                       similarity: np.ndarray) -> None:
+    """Store sentence themes; a document's main theme is its most negative themed sentence's."""
+    sentence_topics = frame.select("doc_id", "sentence_idx", "sentiment_score").with_columns(
+        topic_id=pl.Series(topic_ids, dtype=pl.Int32),
+        topic_similarity=pl.Series(np.round(similarity, 4), dtype=pl.Float64),
+    ).with_columns(
+        pl.when(pl.col("topic_id") >= 0).then(pl.col("topic_id")).alias("topic_id"),
+        pl.when(pl.col("topic_id") >= 0).then(pl.col("topic_similarity"))
+        .alias("topic_similarity"),
+    )
+    doc_topics = (
+        sentence_topics.filter(pl.col("topic_id").is_not_null())
+        .sort("sentiment_score")
+        .group_by("doc_id", maintain_order=True)
+        .agg(pl.first("topic_id"))
+    )
+    doc_topics = frame.select("doc_id").unique().join(doc_topics, on="doc_id", how="left")
+    ctx.warehouse.assign_topics(sentence_topics.drop("sentiment_score"), doc_topics)
+
+
+def _refit(ctx: RunContext, counts: dict[str, Any], reason: str) -> None:
+    cfg = ctx.config.themes
+    frame, vectors = ctx.warehouse.sentences_for_themes(ctx.config.models.embedding)
+    result = find_themes(
+        vectors,
+        [strip_placeholders(t) for t in frame["text"].to_list()],
+        frame["lang"].to_list(),
+        doc_ids=frame["doc_id"].to_list(),
+        context_weight=cfg.context_weight,
+        max_theme_share=cfg.max_theme_share,
+        min_theme_size=cfg.min_theme_size,
+        seed=cfg.seed,
+        merge_similarity=cfg.merge_similarity,
+        outlier_similarity=cfg.outlier_similarity,
+    )
+    id_map, matched = _match_existing_topics(ctx, result.themes, cfg.match_similarity)
+    topic_ids = np.array([id_map.get(int(a), -1) for a in result.assignments])
+    topics = pl.DataFrame(
+        {
+            "topic_id": [id_map[t.index] for t in result.themes],
+            "label": [t.label for t in result.themes],
+            "keywords": [t.keywords for t in result.themes],
+            "keywords_by_lang": [json.dumps(t.keywords_by_lang, ensure_ascii=False)
+                                 for t in result.themes],
+            "size": [t.size for t in result.themes],
+            "centroid": [t.centroid.astype(np.float32).tolist() for t in result.themes],
+        },
+        schema={"topic_id": pl.Int32, "label": pl.String, "keywords": pl.List(pl.String),
+                "keywords_by_lang": pl.String, "size": pl.Int32,
+                "centroid": pl.List(pl.Float32)},
+    )
+    ctx.warehouse.save_topics(topics, ctx.run_id)
+    _write_assignments(ctx, frame, topic_ids, result.similarity)
+    ctx.warehouse.save_fit(ctx.run_id, ctx.started_at, sentences=frame.height,
+                           themes=len(result.themes), reason=reason, means=result.means)
+    counts.update(mode="refit", reason=reason, sentences=frame.height,
+                  themes=len(result.themes), without_theme=int((topic_ids < 0).sum()),
+                  kept_existing_ids=matched)
 
 
 def _version(package: str) -> str:

@@ -177,3 +177,15 @@ def split_sentences(text: str) -> list[str]:
         # Only one-letter pieces in the whole text: still a sentence, just a tiny one.
         sentences.append(pending)
     return sentences
+
+
+def sentence_pieces(text: str) -> list[str]:
+    """The sentences a cleaned (redacted) text is stored and analysed as.
+
+    Sentences that are only placeholders ("[EMAIL]") are dropped; a text with no other
+    sentence stays one piece. Models read each piece with its placeholders removed
+    (``nlp.redact.strip_placeholders``).
+    """
+    from nlp.redact import strip_placeholders
+
+    return [p for p in split_sentences(text) if strip_placeholders(p)] or [text]

@@ -59,6 +59,9 @@ class ThemeResult:
     assignments: np.ndarray
     themes: list[Theme]
     similarity: np.ndarray
+    # The language means the themes were found with: new sentences are centred with
+    # these, so that they land in the same space as the themes' centroids.
+    means: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def unit(x: np.ndarray) -> np.ndarray:
@@ -67,17 +70,33 @@ def unit(x: np.ndarray) -> np.ndarray:
     return x / np.where(norms == 0, 1.0, norms)
 
 
-def centre_by_language(vectors: np.ndarray, langs: Sequence[str]) -> np.ndarray:
-    """Subtract each language's mean vector (the global mean for rare languages)."""
+GLOBAL_MEAN = "*"  # key of the mean used for languages too rare to have their own
+
+
+def language_means(vectors: np.ndarray, langs: Sequence[str]) -> dict[str, np.ndarray]:
+    """Each language's mean vector, and the global one under ``GLOBAL_MEAN``."""
+    langs_arr = np.asarray(langs)
+    means = {GLOBAL_MEAN: vectors.mean(axis=0)}
+    for lang in sorted(set(langs_arr.tolist())):
+        mask = langs_arr == lang
+        if mask.sum() >= _MIN_SENTENCES_FOR_LANG_MEAN:
+            means[lang] = vectors[mask].mean(axis=0)
+    return means
+
+
+def centre(vectors: np.ndarray, langs: Sequence[str], means: dict[str, np.ndarray]) -> np.ndarray:
+    """Subtract each sentence's language mean (the global mean for rare languages)."""
     langs_arr = np.asarray(langs)
     centred = np.empty_like(vectors)
-    global_mean = vectors.mean(axis=0)
     for lang in set(langs_arr.tolist()):
         mask = langs_arr == lang
-        own_mean = mask.sum() >= _MIN_SENTENCES_FOR_LANG_MEAN
-        mean = vectors[mask].mean(axis=0) if own_mean else global_mean
-        centred[mask] = vectors[mask] - mean
+        centred[mask] = vectors[mask] - means.get(lang, means[GLOBAL_MEAN])
     return unit(centred)
+
+
+def centre_by_language(vectors: np.ndarray, langs: Sequence[str]) -> np.ndarray:
+    """Subtract each language's own mean vector (the global mean for rare languages)."""
+    return centre(vectors, langs, language_means(vectors, langs))
 
 
 def in_context(vectors: np.ndarray, doc_ids: Sequence[str], weight: float) -> np.ndarray:
@@ -130,7 +149,8 @@ def find_themes(
         return ThemeResult(assignments=np.full(n, -1), themes=[], similarity=np.zeros(n))
     if doc_ids is not None:
         vectors = in_context(vectors, doc_ids, context_weight)
-    centred = centre_by_language(vectors, langs)
+    means = language_means(vectors, langs)
+    centred = centre(vectors, langs, means)
     clusters = _cluster(centred, texts, langs, min_theme_size, seed)
     clusters = _merge_close(clusters, centred, merge_similarity)
     clusters = _absorb_outliers(clusters, centred, outlier_similarity)
@@ -144,7 +164,31 @@ def find_themes(
         similarity[mask] = centred[mask] @ centroid
         themes.append(Theme(index=index, size=int(mask.sum()), centroid=centroid, keywords=[]))
     _describe(themes, clusters, texts, langs, n_keywords)
-    return ThemeResult(assignments=clusters, themes=themes, similarity=similarity)
+    return ThemeResult(assignments=clusters, themes=themes, similarity=similarity, means=means)
+
+
+def assign_new(
+    vectors: np.ndarray,
+    langs: Sequence[str],
+    doc_ids: Sequence[str],
+    centroids: np.ndarray,
+    means: dict[str, np.ndarray],
+    *,
+    context_weight: float = 1.0,
+    threshold: float = 0.35,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Put new sentences into existing themes without refitting.
+
+    The sentences are read in context and centred exactly as at the last fit; each joins
+    its nearest theme when at least ``threshold`` similar to the theme's centroid.
+
+    Returns:
+        Row index into ``centroids`` per sentence (-1: fits no theme) and the similarity.
+    """
+    if len(vectors) == 0:
+        return np.zeros(0, dtype=int), np.zeros(0, dtype=np.float32)
+    centred = centre(in_context(vectors, doc_ids, context_weight), langs, means)
+    return assign_to_centroids(centred, centroids, threshold)
 
 
 def _cluster(

@@ -41,6 +41,19 @@ def two_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                 for t in ("feedback", "sentences", "quarantine", "embeddings")
             }
         second = voc_pipeline(config_path=str(config))
+        with duckdb.connect(str(root / "data/warehouse/voc.duckdb"), read_only=True) as con:
+            counts_after_second = {
+                t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
+                for t in ("feedback", "sentences", "quarantine", "embeddings")
+            }
+            themes_before = dict(con.execute(
+                "SELECT doc_id || ':' || sentence_idx, topic_id FROM sentences").fetchall())
+        night_two = _night_two_config(root, config)
+        third = voc_pipeline(config_path=str(night_two))
+        with duckdb.connect(str(root / "data/warehouse/voc.duckdb"), read_only=True) as con:
+            themes_after = dict(con.execute(
+                "SELECT doc_id || ':' || sentence_idx, topic_id FROM sentences").fetchall())
+        refit = voc_pipeline(config_path=str(night_two), refit=True)
         import httpx
         from prefect.settings import PREFECT_API_URL
 
@@ -56,9 +69,38 @@ def two_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "first": first,
         "second": second,
         "after_first": counts_after_first,
+        "after_second": counts_after_second,
+        "third": third,
+        "refit": refit,
+        "themes_before": themes_before,
+        "themes_after": themes_after,
         "con": duckdb.connect(str(root / "data/warehouse/voc.duckdb"), read_only=True),
         "artifact": artifact,
     }
+
+
+def _night_two_config(root: Path, config: Path) -> Path:
+    """The same sources plus a second night's export: 30 new reviews, dated later."""
+    with (SAMPLES / "reviews.csv").open(encoding="utf-8", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["body"] and r["stars"] in "12345"]
+    export = root / "night_two.csv"
+    with export.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for i, row in enumerate(rows[:30]):
+            writer.writerow({**row, "review_id": f"N2-{i:04d}",
+                             "submitted_at": f"2026-11-{16 + i % 5}T09:00:00Z"})
+    text = config.read_text(encoding="utf-8") + f"""
+[[sources]]
+name = "night_two"
+channel = "review"
+path = "{export}"
+format = "csv"
+columns = {{ id = "review_id", created_at = "submitted_at", body = "body", rating = "stars" }}
+"""
+    path = config.with_name("night_two.toml")
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def _ground_truth() -> dict[str, str]:
@@ -82,17 +124,14 @@ def test_feedback_lands_once_with_the_contract_columns(two_runs: dict[str, Any])
 
 
 def test_second_run_adds_nothing(two_runs: dict[str, Any]) -> None:
-    con = two_runs["con"]
-    for table, before in two_runs["after_first"].items():
-        after = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
-        assert after == before, table
+    assert two_runs["after_second"] == two_runs["after_first"]
     ingest = two_runs["second"]["counts"]["ingest"]
     assert ingest["loaded"] == 0
     first = two_runs["first"]["counts"]["ingest"]
     assert ingest["duplicates"] == first["loaded"] + first["duplicates"]
     assert ingest["quarantined"] == first["quarantined"]
-    runs = con.execute("SELECT status, count(*) FROM runs GROUP BY 1").fetchall()
-    assert runs == [("completed", 2)]
+    assert two_runs["second"]["counts"]["themes"]["mode"] == "assigned"
+    assert two_runs["second"]["counts"]["themes"]["new_sentences"] == 0
 
 
 def test_bad_records_are_quarantined_with_reasons(two_runs: dict[str, Any]) -> None:
@@ -177,3 +216,57 @@ def test_report_is_written_and_published_as_an_artifact(two_runs: dict[str, Any]
     artifact = two_runs["artifact"]
     assert artifact is not None and artifact["type"] == "markdown"
     assert "## Pain points" in artifact["data"]
+
+
+def test_voc_report_rebuilds_the_report_from_the_warehouse(two_runs: dict[str, Any]) -> None:
+    import subprocess
+    import sys
+
+    root = two_runs["root"]
+    latest = root / "data" / "reports" / "latest" / "report.md"
+    latest.unlink()
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("voc")), "report", "--config",
+         str(root / "configs" / "voc.toml")],
+        capture_output=True, text=True, timeout=120, cwd=root,
+    )
+    assert done.returncode == 0, done.stderr
+    assert two_runs["refit"]["run_id"] in done.stdout
+    assert "## Pain points" in latest.read_text(encoding="utf-8")
+
+
+def test_voc_serve_explains_how_to_start_a_server(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("voc")), "serve", "--config",
+         str(write_project_config(tmp_path))],
+        capture_output=True, text=True, timeout=60, env=env,
+    )
+    assert done.returncode == 2
+    assert "prefect server start" in done.stderr and "PREFECT_API_URL" in done.stderr
+
+
+def test_a_second_night_joins_existing_themes_and_ids_survive_a_refit(
+    two_runs: dict[str, Any],
+) -> None:
+    con = two_runs["con"]
+    themes = two_runs["third"]["counts"]["themes"]
+    assert themes["mode"] == "assigned" and themes["new_sentences"] > 30
+    assert themes["without_theme"] <= 0.3 * themes["new_sentences"]
+    before, after = two_runs["themes_before"], two_runs["themes_after"]
+    assert all(after[key] == topic for key, topic in before.items())  # old sentences kept
+    new_themed = con.execute(
+        "SELECT count(*) FROM sentences s JOIN feedback f USING (doc_id) "
+        "WHERE f.source = 'night_two' AND s.topic_id IS NOT NULL").fetchall()[0][0]
+    assert new_themed >= 0.7 * themes["new_sentences"]
+    refit = two_runs["refit"]["counts"]["themes"]
+    assert refit["mode"] == "refit" and refit["reason"] == "asked"
+    assert refit["kept_existing_ids"] >= 0.7 * refit["themes"]
+    fits = con.execute("SELECT reason FROM theme_fits ORDER BY fitted_at").fetchall()
+    assert [r[0] for r in fits] == ["first fit", "asked"]
+    runs = con.execute("SELECT status, count(*) FROM runs GROUP BY 1").fetchall()
+    assert runs == [("completed", 4)]
