@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 LABELS = ("negative", "neutral", "positive")
-DEFAULT_HEAD = "e5-small-logreg-v1"
+DEFAULT_HEAD = "e5-small-logreg-v2"
 
 
 @dataclass(frozen=True)

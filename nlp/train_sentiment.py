@@ -182,9 +182,9 @@ def main(argv: list[str] | None = None) -> None:
     pred = np.array(head.predict(X).labels)
     heldout = corpus.with_columns(pl.Series("pred", pred)).filter(~pl.Series(train))
     results: dict[str, dict[str, float | int]] = {}
-    for (name, lang), group in heldout.group_by(["corpus", "lang"], maintain_order=True):
-        labels = ("negative", "positive") if name == "skroutz" else LABELS
-        results[f"{name}/{lang}"] = {
+    for (corpus_name, lang), group in heldout.group_by(["corpus", "lang"], maintain_order=True):
+        labels = ("negative", "positive") if corpus_name == "skroutz" else LABELS
+        results[f"{corpus_name}/{lang}"] = {
             "macro_f1": macro_f1(group["label"].to_list(), group["pred"].to_list(), labels),
             "n": group.height,
         }

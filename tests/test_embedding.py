@@ -86,7 +86,7 @@ def test_shipped_sentiment_head_reports_its_heldout_scores() -> None:
     from importlib import resources
 
     meta = json.loads(
-        resources.files("nlp").joinpath("weights/e5-small-logreg-v1.json").read_text()
+        resources.files("nlp").joinpath("weights/e5-small-logreg-v2.json").read_text()
     )
     assert meta["heldout_macro_f1"]["umsab/all"]["macro_f1"] > 50
     with pytest.raises(ValueError, match="valid names"):
