@@ -143,6 +143,9 @@ def render(results: dict[str, Any]) -> str:
         parts.append(render_speed_markdown(speed))
     else:
         parts.append("*not run*")
+    notes = results.get("notes")
+    if notes:
+        parts += ["", "## What was tried", ""] + [f"- {note}" for note in notes]
     return "\n".join(parts) + "\n"
 
 
