@@ -133,16 +133,14 @@ def render(results: dict[str, Any]) -> str:
         "## Quality",
         "",
         render_quality(results.get("quality", {})) or "*not run*",
-        "## Speed and memory",
-        "",
     ]
     speed = results.get("speed")
     if speed:
         from bench.speed import render_speed_markdown
 
-        parts.append(render_speed_markdown(speed))
+        parts.append(render_speed_markdown(speed))  # brings its own "## Speed and memory"
     else:
-        parts.append("*not run*")
+        parts += ["## Speed and memory", "", "*not run*"]
     notes = results.get("notes")
     if notes:
         parts += ["", "## What was tried", ""] + [f"- {note}" for note in notes]

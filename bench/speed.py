@@ -773,8 +773,8 @@ def render_speed_markdown(results: dict[str, Any]) -> str:
              if (e.get("load_average") or {}).get("before") and e["load_average"].get("after")]
     if loads:
         lines += ["", f"Machine load (1-minute average, {machine.get('cpu_count')} cores) before → "
-                  f"after each size: {'; '.join(loads)}. Other work on the machine slows the "
-                  "runs."]
+                  f"after each size: {'; '.join(loads)} (the benchmark's own processes included; "
+                  "more than that means other work shared the cores)."]
     lines += [
         "",
         "### Seconds per stage (first run; nightly run in brackets)",
