@@ -1,4 +1,4 @@
-"""Speed and memory of the whole pipeline on real labelled text, at several sizes.
+r"""Speed and memory of the whole pipeline on real labelled text, at several sizes.
 
 For each size N this builds a real review export (a CSV the ``review`` connector reads)
 of N documents drawn from the public labelled sets, and a config in the shape of
@@ -753,10 +753,16 @@ def render_speed_markdown(results: dict[str, Any]) -> str:
         "CPU/wall run | CPU/wall embed only | nightly themes |",
         "|---|---|---|---|---|---|---|",
     ]
+    contended = []
     for size in sizes:
         entry = by_size.get(size)
         if entry is None or entry.get("status") != "ok":
             continue
+        threads = entry.get("torch_threads") or 0
+        # Encoding alone keeps every torch thread busy: less CPU than that means other work.
+        busy = _med(entry, "embed_only", "cpu_per_wall")
+        if threads > 1 and busy is not None and busy < 0.75 * threads:
+            contended.append(f"{size:,} (embedding alone used {busy:.2f} of {threads} cores)")
         nightly = entry.get("nightly") or {}
         mode = nightly.get("themes_mode") or "n/a"
         if nightly.get("themes_reason"):
@@ -768,6 +774,10 @@ def render_speed_markdown(results: dict[str, Any]) -> str:
             f" | {_num(entry.get('cpu_per_wall'), 2)}"
             f" | {_num(_med(entry, 'embed_only', 'cpu_per_wall'), 2)} | {mode} |"
         )
+    if contended:
+        lines += ["", "**Other work shared the cores** at " + "; ".join(contended)
+                  + ": wall-clock figures there are slower than this machine alone would "
+                  "give, and the overhead ratio is unreliable (see its CPU-time cross-check)."]
     loads = [f"{e['size']:,}: {e['load_average']['before'][0]} → {e['load_average']['after'][0]}"
              for e in sorted(by_size.values(), key=lambda e: int(e["size"]))
              if (e.get("load_average") or {}).get("before") and e["load_average"].get("after")]

@@ -179,3 +179,14 @@ def test_peak_goal_uses_the_larger_of_both_runs_in_gib() -> None:
     assert goal["measured"] == 5.0 and goal["status"] == "fail"
     assert "| peak RSS of a run | 50,000 docs | ≤ 4.0 GiB | 5.00 GiB | **FAIL** |" in (
         render_speed_markdown(results))
+
+
+def test_markdown_flags_a_contended_embedding_measurement() -> None:
+    quiet = _size_entry(1000, 60.0, 35.0, 6.0, 1600.0)
+    busy = _size_entry(10000, 350.0, 400.0, 18.0, 2500.0)
+    for entry in (quiet, busy):
+        entry["torch_threads"] = 2
+    busy["embed_only"]["cpu_per_wall"] = {"median": 1.05, "values": [1.05]}
+    md = render_speed_markdown({"sizes": [quiet, busy]})
+    assert "**Other work shared the cores** at 10,000 (embedding alone used 1.05 of 2" in md
+    assert "at 1,000" not in md
