@@ -8,7 +8,6 @@ tuned on the data it reports.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from pathlib import Path
 from typing import Any
@@ -17,11 +16,10 @@ import numpy as np
 import polars as pl
 from sklearn.metrics import adjusted_rand_score, f1_score, normalized_mutual_info_score
 
-from nlp.embedding import SentenceTransformerEmbedder, mean_pool
+from nlp.embedding import SentenceTransformerEmbedder, document_vectors, embed_cached
 from nlp.language import get_language_detector
 from nlp.normalize import normalize_text
 from nlp.redact import Redactor, strip_placeholders
-from nlp.sentences import sentence_pieces
 from nlp.sentiment import LABELS, load_sentiment_head
 from nlp.themes import find_themes
 
@@ -39,20 +37,6 @@ _REDACTOR = Redactor()
 def clean(text: str) -> str:
     """The text the pipeline stores: normalised, personal data redacted."""
     return _REDACTOR.redact(normalize_text(text))
-
-
-def embed_cached(
-    embedder: SentenceTransformerEmbedder, texts: list[str], cache: Path
-) -> np.ndarray:
-    """Embed once per (model, texts); benchmark re-runs reuse the saved array."""
-    key = hashlib.sha256(("\x00".join(texts) + embedder.name + embedder.version).encode())
-    path = cache / f"emb-{key.hexdigest()[:20]}.npy"
-    if path.exists():
-        return np.load(path)
-    vectors = embedder.encode(texts)
-    cache.mkdir(parents=True, exist_ok=True)
-    np.save(path, vectors)
-    return vectors
 
 
 # ---- language identification ------------------------------------------------------------------
@@ -105,17 +89,9 @@ def language_id(datasets: Path) -> dict[str, Any]:
 # ---- sentiment --------------------------------------------------------------------------------
 def document_sentiment(texts: list[str], embedder: SentenceTransformerEmbedder,
                        cache: Path) -> list[str]:
-    """Document labels exactly as the pipeline makes them: clean, split, embed each sentence,
-    mean-pool the sentence vectors, apply the head."""
-    cleaned = [clean(t) for t in texts]
-    pieces = [[strip_placeholders(p) for p in sentence_pieces(text)] for text in cleaned]
-    flat = [p for parts in pieces for p in parts]
-    vectors = embed_cached(embedder, flat, cache)
-    docs, start = [], 0
-    for parts in pieces:
-        docs.append(mean_pool(vectors[start:start + len(parts)]))
-        start += len(parts)
-    return load_sentiment_head().predict(np.stack(docs)).labels
+    """Document labels exactly as the pipeline makes them (``document_vectors``, then the
+    head)."""
+    return load_sentiment_head().predict(document_vectors(texts, embedder, cache)).labels
 
 
 def _macro_f1(truth: list[str], pred: list[str], labels: tuple[str, ...]) -> float:

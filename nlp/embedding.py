@@ -7,6 +7,7 @@ be configured instead by a user who has one.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -96,3 +97,39 @@ def mean_pool(vectors: np.ndarray) -> np.ndarray:
     mean = vectors.mean(axis=0)
     norm = float(np.linalg.norm(mean))
     return (mean / norm if norm > 0 else mean).astype(np.float32)
+
+
+def embed_cached(embedder: Embedder, texts: list[str], cache: Path) -> np.ndarray:
+    """Embed once per (model, texts) into ``cache``; training and benchmark re-runs reuse it."""
+    digest = hashlib.sha256(("\x00".join(texts) + embedder.name + embedder.version).encode())
+    path = cache / f"embeddings-{digest.hexdigest()[:20]}.npy"
+    if path.exists():
+        return np.load(path)
+    vectors = embedder.encode(texts)
+    cache.mkdir(parents=True, exist_ok=True)
+    np.save(path, vectors)
+    return vectors
+
+
+def document_vectors(texts: list[str], embedder: Embedder, cache: Path) -> np.ndarray:
+    """Document vectors exactly as the pipeline builds them: clean and redact, split into
+    sentences, embed each sentence (placeholders removed), mean-pool.
+
+    The sentiment head is trained and benchmarked on these, so that it is measured on what
+    it meets at run time.
+    """
+    from nlp.normalize import normalize_text
+    from nlp.redact import Redactor, strip_placeholders
+    from nlp.sentences import sentence_pieces
+
+    redactor = Redactor()
+    pieces = [
+        [strip_placeholders(p) for p in sentence_pieces(redactor.redact(normalize_text(t)))]
+        for t in texts
+    ]
+    vectors = embed_cached(embedder, [p for parts in pieces for p in parts], cache)
+    out, start = [], 0
+    for parts in pieces:
+        out.append(mean_pool(vectors[start : start + len(parts)]))
+        start += len(parts)
+    return np.stack(out)

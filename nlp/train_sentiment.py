@@ -18,7 +18,6 @@ cross-validation on the training part: nothing is tuned on the held-out sets.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,10 +29,7 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import GridSearchCV
 
 from nlp.builtin_model import BUILTIN_MODEL_NAME
-from nlp.embedding import SentenceTransformerEmbedder, mean_pool
-from nlp.normalize import normalize_text
-from nlp.redact import Redactor, strip_placeholders
-from nlp.sentences import sentence_pieces
+from nlp.embedding import SentenceTransformerEmbedder, document_vectors
 from nlp.sentiment import LABELS, SentimentHead
 
 _SEED = 13
@@ -77,42 +73,9 @@ def load_corpus(datasets: Path) -> pl.DataFrame:
     return corpus
 
 
-def embed_cached(
-    texts: list[str], embedder: SentenceTransformerEmbedder, cache: Path
-) -> np.ndarray:
-    """Embed once per (model, texts); later runs reuse the saved array."""
-    digest = hashlib.sha256(("\x00".join(texts) + embedder.name + embedder.version).encode())
-    path = cache / f"train-embeddings-{digest.hexdigest()[:16]}.npy"
-    if path.exists():
-        return np.load(path)
-    vectors = embedder.encode(texts)
-    cache.mkdir(parents=True, exist_ok=True)
-    np.save(path, vectors)
-    return vectors
-
-
 def macro_f1(y_true: list[str], y_pred: list[str], labels: tuple[str, ...] = LABELS) -> float:
     present = [lab for lab in labels if lab in set(y_true)]
     return round(100 * float(f1_score(y_true, y_pred, labels=present, average="macro")), 1)
-
-
-def pipeline_features(
-    texts: list[str], embedder: SentenceTransformerEmbedder, cache: Path
-) -> np.ndarray:
-    """Document vectors exactly as the pipeline builds them: clean and redact, split into
-    sentences, embed each sentence, mean-pool. Training on this representation means the
-    head meets at run time what it learned from."""
-    redactor = Redactor()
-    pieces = [
-        [strip_placeholders(p) for p in sentence_pieces(redactor.redact(normalize_text(t)))]
-        for t in texts
-    ]
-    vectors = embed_cached([p for parts in pieces for p in parts], embedder, cache)
-    out, start = [], 0
-    for parts in pieces:
-        out.append(mean_pool(vectors[start : start + len(parts)]))
-        start += len(parts)
-    return np.stack(out)
 
 
 def _linear_head(X: np.ndarray, y: np.ndarray, name: str) -> tuple[SentimentHead, dict]:
@@ -160,7 +123,7 @@ def main(argv: list[str] | None = None) -> None:
     embedder = SentenceTransformerEmbedder(
         BUILTIN_MODEL_NAME, cache_dir=args.cache_dir, batch_size=64, show_progress=True
     )
-    X = pipeline_features(corpus["text"].to_list(), embedder, args.cache_dir)
+    X = document_vectors(corpus["text"].to_list(), embedder, args.cache_dir)
     y = np.array(corpus["label"].to_list())
     train = np.array(corpus["part"].to_list()) == "train"
     print(f"train: {int(train.sum())} texts, held out: {int((~train).sum())}")

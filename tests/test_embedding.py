@@ -114,3 +114,18 @@ def test_sentiment_head_reads_clear_feedback_in_many_languages(
     assert result.labels == [expected]
     assert result.probabilities.shape == (1, len(LABELS))
     assert (result.scores[0] > 0) == (expected == "positive")
+
+
+def test_document_vectors_are_the_pipelines_mean_of_sentences(embedder, tmp_path) -> None:
+    from nlp.embedding import document_vectors
+
+    docs = document_vectors(["Mail me at a@b.com. The parcel is late!", "Great shop."],
+                            embedder, tmp_path)
+    # The e-mail is redacted, the placeholder removed before the model reads the sentence.
+    expected = mean_pool(embedder.encode(["Mail me at .", "The parcel is late!"]))
+    assert docs.shape == (2, 384)
+    assert np.allclose(docs[0], expected, atol=1e-5)
+    assert len(list(tmp_path.glob("embeddings-*.npy"))) == 1
+    again = document_vectors(["Mail me at a@b.com. The parcel is late!", "Great shop."],
+                             embedder, tmp_path)
+    assert np.array_equal(docs, again)
