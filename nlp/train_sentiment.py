@@ -35,40 +35,25 @@ from nlp.sentiment import LABELS, SentimentHead
 _SEED = 13
 
 
+def _labelled(frame: pl.DataFrame, corpus: str, part: pl.Expr) -> pl.DataFrame:
+    return frame.select("text", "label", "lang", pl.lit(corpus).alias("corpus"),
+                        part.alias("part"))
+
+
 def load_corpus(datasets: Path) -> pl.DataFrame:
     """All labelled rows with columns text, label, lang, corpus, part (train|heldout)."""
-    umsab = pl.read_parquet(datasets / "umsab_tweets_train_val.parquet").select(
-        "text",
-        "label",
-        "lang",
-        pl.lit("umsab").alias("corpus"),
-        pl.when(pl.col("split") == "train")
-        .then(pl.lit("train"))
-        .otherwise(pl.lit("heldout"))
-        .alias("part"),
-    )
+    by_split = pl.when(pl.col("split") == "train").then(pl.lit("train")).otherwise(
+        pl.lit("heldout"))
+    umsab = _labelled(pl.read_parquet(datasets / "umsab_tweets_train_val.parquet"), "umsab",
+                      by_split)
+    drugs = _labelled(pl.read_parquet(datasets / "drugscom_reviews_subset.parquet"),
+                      "drugscom", by_split)
+    # The Greek set has no split: a fixed, seeded 20% is held out.
     greek = pl.read_parquet(datasets / "greek_skroutz_reviews.parquet").with_row_index("i")
     rng = np.random.default_rng(_SEED)
     heldout = set(rng.choice(greek.height, size=greek.height // 5, replace=False).tolist())
-    greek = greek.select(
-        "text",
-        "label",
-        "lang",
-        pl.lit("skroutz").alias("corpus"),
-        pl.col("i")
-        .map_elements(lambda i: "heldout" if i in heldout else "train", return_dtype=pl.String)
-        .alias("part"),
-    )
-    drugs = pl.read_parquet(datasets / "drugscom_reviews_subset.parquet").select(
-        "text",
-        "label",
-        "lang",
-        pl.lit("drugscom").alias("corpus"),
-        pl.when(pl.col("split") == "train")
-        .then(pl.lit("train"))
-        .otherwise(pl.lit("heldout"))
-        .alias("part"),
-    )
+    greek = _labelled(greek, "skroutz", pl.col("i").map_elements(
+        lambda i: "heldout" if i in heldout else "train", return_dtype=pl.String))
     corpus = pl.concat([umsab, greek, drugs]).filter(pl.col("label").is_in(LABELS))
     return corpus
 
