@@ -162,14 +162,8 @@ class Warehouse:
         return self.count("quarantine") - before
 
     # ---- enrichment -----------------------------------------------------------------------
-    def feedback_to_enrich(self, doc_ids: Sequence[str] | None = None) -> pl.DataFrame:
-        """Feedback no run has enriched yet (or the given doc_ids)."""
-        if doc_ids is not None:
-            frame = pl.DataFrame({"doc_id": list(doc_ids)}, schema={"doc_id": pl.String})
-            self.con.register("_ids", frame.to_arrow())
-            out = self.query("SELECT doc_id, text FROM feedback JOIN _ids USING (doc_id)")
-            self.con.unregister("_ids")
-            return out
+    def feedback_to_enrich(self) -> pl.DataFrame:
+        """Feedback no run has enriched yet."""
         return self.query("SELECT doc_id, text FROM feedback WHERE enriched_run_id IS NULL")
 
     def save_enrichment(self, documents: pl.DataFrame, sentences: pl.DataFrame) -> None:
