@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> None:
         from bench.speed import run_speed
 
         results["speed"] = run_speed(args.datasets, args.sizes, args.workdir / "speed",
-                                     repeats=args.repeats)
+                                     repeats=args.repeats, previous=results.get("speed"))
     RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
     REPORT.write_text(render(results), encoding="utf-8")
     print(f"wrote {REPORT} and {RESULTS}")

@@ -606,7 +606,8 @@ def evaluate_goals(results: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def run_speed(datasets: Path, sizes: list[int], workdir: Path, *, repeats: int = 1,
-              timeout: float | None = None, out: Path | None = None) -> dict[str, Any]:
+              timeout: float | None = None, out: Path | None = None,
+              previous: dict[str, Any] | None = None) -> dict[str, Any]:
     """Benchmark the pipeline at each size; returns the results (see module docstring).
 
     Args:
@@ -616,6 +617,8 @@ def run_speed(datasets: Path, sizes: list[int], workdir: Path, *, repeats: int =
         repeats: measurements per size; medians are reported, with every value.
         timeout: seconds one subprocess may take (default grows with the size).
         out: when given, the results so far are written there after each size.
+        previous: earlier results; their sizes not run now are kept, each entry still
+            carrying the date and commit it was measured at.
     """
     if repeats < 1:
         raise ValueError("repeats must be at least 1")
@@ -637,6 +640,11 @@ def run_speed(datasets: Path, sizes: list[int], workdir: Path, *, repeats: int =
         "sizes": [],
         "goals": [],
     }
+    machine_now = results["machine"]
+    for kept in (previous or {}).get("sizes", []):
+        if int(kept["size"]) not in set(sizes):
+            kept.setdefault("measured", _measured(previous["machine"]))
+            results["sizes"].append(kept)
     for size in sizes:
         started = time.perf_counter()
         try:
@@ -646,12 +654,18 @@ def run_speed(datasets: Path, sizes: list[int], workdir: Path, *, repeats: int =
             _progress(f"n={size:,}: FAILED: {exc}")
             entry = {"size": size, "status": "error", "error": str(exc)}
         entry["benchmark_wall_seconds"] = round(time.perf_counter() - started, 1)
+        entry["measured"] = _measured(machine_now)
         results["sizes"].append(entry)
+        results["sizes"].sort(key=lambda e: int(e["size"]))
         results["goals"] = evaluate_goals(results)
         if out is not None:
             write_json(results, out)
     results["goals"] = evaluate_goals(results)
     return results
+
+
+def _measured(machine: dict[str, Any]) -> dict[str, Any]:
+    return {"date": machine.get("date"), "git_commit": machine.get("git_commit")}
 
 
 def write_json(results: dict[str, Any], out: Path) -> None:
@@ -697,6 +711,13 @@ def render_speed_markdown(results: dict[str, Any]) -> str:
             f"{machine.get('date')}.",
             "",
         ]
+    earlier = [e for e in by_size.values()
+               if e.get("measured", {}).get("git_commit") not in (None, machine.get("git_commit"))]
+    if earlier:
+        kept = "; ".join(f"{int(e['size']):,} docs at commit {e['measured']['git_commit']}, "
+                         f"{e['measured']['date']}"
+                         for e in sorted(earlier, key=lambda e: int(e["size"])))
+        lines += [f"Kept from an earlier benchmark run: {kept}.", ""]
     lines += [
         f"Each size: a real review export of N documents from the labelled public sets, run "
         f"end to end in a fresh process (the flow's stages, without Prefect). Figures are "
