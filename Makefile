@@ -22,8 +22,15 @@ $(STAMP): pyproject.toml
 
 ## Run the pipeline once on the shipped sample data: report in data/reports/latest/,
 ## warehouse in data/warehouse/voc.duckdb.
+## customer_key needs a secret (VOC_CUSTOMER_KEY_SECRET); for the sample data, when none is
+## set, one is generated once into data/warehouse/.sample_customer_key.
+SAMPLE_SECRET := data/warehouse/.sample_customer_key
 run: $(STAMP)
-	$(BIN)/voc run --config configs/voc.toml
+	@if [ -z "$$VOC_CUSTOMER_KEY_SECRET" ] && [ ! -f $(SAMPLE_SECRET) ]; then \
+	  mkdir -p data/warehouse && umask 077 && \
+	  $(BIN)/python -c 'import secrets; print(secrets.token_hex(32))' > $(SAMPLE_SECRET); fi
+	VOC_CUSTOMER_KEY_SECRET="$${VOC_CUSTOMER_KEY_SECRET:-$$(cat $(SAMPLE_SECRET))}" \
+	  $(BIN)/voc run --config configs/voc.toml
 
 ## The test suite (offline; includes the end-to-end flow and a real Prefect server).
 test: $(STAMP)

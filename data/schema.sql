@@ -138,6 +138,50 @@ CREATE TABLE IF NOT EXISTS quarantine (
     last_run_id      VARCHAR NOT NULL
 );
 
+-- Files each source has read completely, by content: a nightly run skips a file it has
+-- already read (same path and sha256) and reads a changed or new one.
+CREATE TABLE IF NOT EXISTS source_files (
+    source       VARCHAR NOT NULL,
+    path         VARCHAR NOT NULL,
+    sha256       VARCHAR NOT NULL,
+    size_bytes   BIGINT NOT NULL,
+    records      BIGINT NOT NULL,      -- records read from it (loaded, duplicate or quarantined)
+    first_run_id VARCHAR NOT NULL,
+    last_run_id  VARCHAR NOT NULL,
+    PRIMARY KEY (source, path, sha256)
+);
+
+-- API sources: the newest record time pulled so far; the next pull asks from there
+-- (less an overlap for records that arrive late, which load once by doc_id).
+CREATE TABLE IF NOT EXISTS source_cursors (
+    source      VARCHAR PRIMARY KEY,
+    watermark   TIMESTAMP NOT NULL,
+    run_id      VARCHAR NOT NULL
+);
+
+-- Records not loaded because the same customer said the same words on another channel
+-- shortly before: they count once, and the link to the feedback kept is here.
+CREATE TABLE IF NOT EXISTS feedback_duplicates (
+    doc_id           VARCHAR PRIMARY KEY, -- the id the duplicate would have had
+    duplicate_of     VARCHAR NOT NULL,    -- feedback.doc_id of the record kept
+    source           VARCHAR NOT NULL,
+    source_record_id VARCHAR NOT NULL,
+    channel          VARCHAR NOT NULL,
+    created_at       TIMESTAMP NOT NULL,
+    customer_key     VARCHAR NOT NULL,
+    reason           VARCHAR NOT NULL,    -- same_customer_same_text
+    run_id           VARCHAR NOT NULL
+);
+
+-- Unredacted original text, only when privacy.store_raw_text = true. Restrict access to it;
+-- no other table, embedding, model or report ever holds personal data.
+CREATE TABLE IF NOT EXISTS raw_feedback (
+    doc_id          VARCHAR PRIMARY KEY,
+    source          VARCHAR NOT NULL,
+    raw_text        VARCHAR NOT NULL,
+    ingested_run_id VARCHAR NOT NULL
+);
+
 -- Sentence embeddings by (text hash, model), so a text is never embedded twice.
 CREATE TABLE IF NOT EXISTS embeddings (
     text_hash VARCHAR NOT NULL,

@@ -1,21 +1,27 @@
-"""Source connectors: read an export of one channel and map it to the feedback schema.
+"""Source connectors: read an export or an API of one channel and map it to feedback.
 
-Each connector yields plain dicts (one per piece of feedback) and quarantine dicts
-(one per record it could not take, with a named reason). Nothing is dropped
-silently: ``read == loaded + duplicates + quarantined`` for every source.
+:func:`iter_source` streams a source: one :class:`Item` per piece of feedback or per
+record it could not take (with a named reason and the raw record). Nothing is dropped
+silently: every record read is loaded, a duplicate or quarantined, which the ingest
+stage checks for every source and run. Files already read completely (same path and
+content) are skipped on later runs; API sources pull from their cursor.
 """
 
 from __future__ import annotations
 
-import csv
 import glob
 import hashlib
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
+
+import ftfy
+from ftfy.badness import is_bad
+
+from data.api_source import ApiSettings, iter_api_records
+from data.formats import iter_rows
 
 
 class SourceConfig(Protocol):
@@ -25,6 +31,10 @@ class SourceConfig(Protocol):
     channel: str
     path: str
     format: str
+    encoding: str | None
+    delimiter: str | None
+    sheet: str | None
+    api: Any
     columns: dict[str, str]
     text_columns: list[str]
     rating_scale: int
@@ -40,6 +50,11 @@ MISSING_ID = "missing_id"
 SCORE_OUT_OF_RANGE = "score_out_of_range"
 NO_CUSTOMER_TURNS = "no_customer_turns"
 MISSING_FILE = "missing_file"
+TEXT_TOO_LONG = "text_too_long"
+MOJIBAKE = "mojibake"
+UNKNOWN_CHANNEL = "unknown_channel"
+
+CHANNELS = ("review", "social", "chat", "survey")
 
 SCORE_RANGES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
 
@@ -54,6 +69,7 @@ class SourceBatch:
     quarantined: list[dict[str, Any]] = field(default_factory=list)
     read: int = 0
     files: list[str] = field(default_factory=list)
+    outside_window: int = 0
 
 
 class BadRecord(Exception):
@@ -73,6 +89,13 @@ def make_doc_id(source: str, record_id: str, question: str = "") -> str:
 
 def parse_timestamp(value: Any, now: datetime) -> datetime:
     """An aware UTC datetime from ISO 8601 text (a date alone means midnight UTC)."""
+    if isinstance(value, datetime):
+        ts = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        if ts > now:
+            raise BadRecord(FUTURE_DATE, f"date {value.isoformat()!r} lies in the future")
+        return ts
+    if isinstance(value, date):
+        value = value.isoformat()
     if value is None or str(value).strip() == "":
         raise BadRecord(BAD_DATE, "no date")
     text = str(value).strip()
@@ -110,40 +133,160 @@ def _record_id(row: dict[str, Any], column: str) -> str:
     return rid
 
 
+@dataclass
+class Item:
+    """One thing a source gave: a piece of feedback, or a record quarantined with a reason."""
+
+    kind: Literal["record", "quarantine"]
+    data: dict[str, Any]
+
+
+@dataclass
+class FileSeen:
+    """A file of a file source, and whether this run read it or skipped it as already read."""
+
+    path: str
+    sha256: str
+    size_bytes: int
+    skipped: bool
+    records: int = 0
+
+
+@dataclass
+class SourceRead:
+    """What reading one source found, filled in while :func:`iter_source` is consumed."""
+
+    source: str
+    channel: str
+    files: list[FileSeen] = field(default_factory=list)
+    rows: int = 0               # physical rows or API items
+    outside_window: int = 0     # feedback outside --since/--until: not read, not counted
+    watermark: datetime | None = None  # newest created_at among records given
+
+
+@dataclass
+class Limits:
+    """Checks on each record's text."""
+
+    max_text_chars: int = 10_000
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def _files(pattern: Path) -> list[Path]:
-    matches = sorted(Path(p) for p in glob.glob(str(pattern)))
+    matches = sorted(Path(p) for p in glob.glob(str(pattern), recursive=True))
     return [p for p in matches if p.is_file()]
 
 
-def _rows(path: Path, fmt: str) -> Iterator[tuple[dict[str, Any] | None, str]]:
-    """Yield (row or None when unparseable, raw text of the row)."""
-    if fmt == "csv":
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            for row in csv.DictReader(handle):
-                raw = json.dumps(row, ensure_ascii=False)
-                if None in row:  # more cells than header columns
-                    yield None, raw
-                else:
-                    yield row, raw
-    elif fmt == "jsonl":
-        with path.open(encoding="utf-8") as handle:
-            for line in handle:
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError:
-                    yield None, line.rstrip("\n")
-                    continue
-                yield (obj if isinstance(obj, dict) else None), line.rstrip("\n")
-    else:  # json: an array of objects
-        try:
-            items = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError:
-            yield None, path.read_text(encoding="utf-8", errors="replace")
-            return
-        for obj in items if isinstance(items, list) else [items]:
-            yield (obj if isinstance(obj, dict) else None), json.dumps(obj, ensure_ascii=False)
+def repair_text(text: str) -> str:
+    """Undo mojibake ("CafÃ©" -> "Café"); raise MOJIBAKE when the text stays garbled."""
+    fixed = ftfy.fix_encoding(text)
+    if "\ufffd" in fixed or is_bad(fixed):
+        raise BadRecord(MOJIBAKE, "garbled characters that cannot be repaired "
+                                  "(wrong encoding at export?)")
+    return fixed
+
+
+def iter_source(
+    source: SourceConfig,
+    root: Path,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    now: datetime | None = None,
+    done_files: set[tuple[str, str]] | frozenset = frozenset(),
+    cursor: datetime | None = None,
+    limits: Limits | None = None,
+) -> tuple[SourceRead, Iterator[Item]]:
+    """Stream one source's records, mapped to feedback, with bad ones quarantined.
+
+    Args:
+        done_files: (path, sha256) of files read completely before; they are skipped.
+        cursor: API sources ask for records from here (less the source's overlap).
+        since, until: a backfill window; feedback outside ``[since, until)`` is skipped
+            and only counted in ``SourceRead.outside_window``.
+
+    Returns the :class:`SourceRead` (filled in as the iterator is consumed) and the iterator.
+    """
+    now = now or datetime.now(UTC)
+    limits = limits or Limits()
+    seen = SourceRead(source=source.name, channel=source.channel)
+    return seen, _iter_source(source, root, since, until, now, done_files, cursor, limits, seen)
+
+
+def _iter_source(source: SourceConfig, root: Path, since: datetime | None,
+                 until: datetime | None, now: datetime, done_files: Any,
+                 cursor: datetime | None, limits: Limits, seen: SourceRead) -> Iterator[Item]:
+    if source.format == "api":
+        api = source.api
+        settings = ApiSettings(
+            url=api.url, token_env=api.token_env, records_key=api.records_key,
+            next_key=api.next_key, page_param=api.page_param, since_param=api.since_param,
+            params=dict(api.params), timeout=api.timeout, max_retries=api.max_retries,
+            backoff=api.backoff)
+        start = since
+        if cursor is not None and since is None:
+            start = cursor - timedelta(hours=api.overlap_hours)
+        for rec in iter_api_records(settings, since=start):
+            yield from _map_one(source, rec.row, rec.raw, rec.error, now, since, until, limits,
+                                seen)
+        return
+    pattern = Path(source.path) if Path(source.path).is_absolute() else root / source.path
+    files = _files(pattern)
+    if not files:
+        seen.rows += 1
+        yield Item("quarantine", _quarantine(source, "", f"path: {source.path}", MISSING_FILE,
+                                             f"no file matches {pattern}"))
+        return
+    fmt = source.format
+    for path in files:
+        sha = file_sha256(path)
+        entry = FileSeen(str(path), sha, path.stat().st_size, (str(path), sha) in done_files)
+        seen.files.append(entry)
+        if entry.skipped:
+            continue
+        for raw_row in iter_rows(path, fmt, encoding=source.encoding,
+                                 delimiter=source.delimiter, sheet=source.sheet):
+            for item in _map_one(source, raw_row.row, raw_row.raw, raw_row.error, now, since,
+                                 until, limits, seen):
+                entry.records += 1
+                yield item
+
+
+def _map_one(source: SourceConfig, row: dict[str, Any] | None, raw: str, error: str | None,
+             now: datetime, since: datetime | None, until: datetime | None, limits: Limits,
+             seen: SourceRead) -> Iterator[Item]:
+    seen.rows += 1
+    if row is None:
+        yield Item("quarantine", _quarantine(source, "", raw, NOT_PARSEABLE,
+                                             error or "malformed record"))
+        return
+    rid = _text(row.get(source.columns["id"]))
+    try:
+        records = _MAPPERS[source.channel](source, row, now)
+        for record in records:
+            text = repair_text(record["raw_text"])
+            if len(text) > limits.max_text_chars:
+                raise BadRecord(TEXT_TOO_LONG, f"{len(text):,} characters; the limit is "
+                                               f"{limits.max_text_chars:,} (ingest.max_text_chars)")
+            record["raw_text"] = text
+    except BadRecord as bad:
+        yield Item("quarantine", _quarantine(source, rid, raw, bad.reason, bad.detail))
+        return
+    for record in records:
+        ts: datetime = record["created_at"]
+        if (since and ts < since) or (until and ts >= until):
+            seen.outside_window += 1
+            continue
+        if seen.watermark is None or ts > seen.watermark:
+            seen.watermark = ts
+        yield Item("record", record)
 
 
 def read_source(
@@ -153,43 +296,19 @@ def read_source(
     since: datetime | None = None,
     until: datetime | None = None,
     now: datetime | None = None,
+    limits: Limits | None = None,
 ) -> SourceBatch:
-    """Read every file of a source and map its records to feedback dicts.
+    """Read a whole source into memory (small sources and tests; the flow streams).
 
-    Records outside ``[since, until)`` are counted as read and skipped (they are
-    not errors). Bad records go to ``quarantined`` with a reason.
+    ``read`` counts the records given: feedback plus quarantined records.
     """
-    now = now or datetime.now(UTC)
+    seen, items = iter_source(source, root, since=since, until=until, now=now, limits=limits)
     batch = SourceBatch(source=source.name, channel=source.channel)
-    pattern = Path(source.path) if Path(source.path).is_absolute() else root / source.path
-    files = _files(pattern)
-    if not files:
-        batch.quarantined.append(
-            _quarantine(source, "", f"path: {source.path}", MISSING_FILE,
-                        f"no file matches {pattern}")
-        )
-        return batch
-    mapper = _MAPPERS[source.channel]
-    for path in files:
-        batch.files.append(str(path))
-        for row, raw in _rows(path, source.format):
-            batch.read += 1
-            if row is None:
-                batch.quarantined.append(
-                    _quarantine(source, "", raw, NOT_PARSEABLE, f"{path.name}: malformed record")
-                )
-                continue
-            rid = _text(row.get(source.columns["id"]))
-            try:
-                records = mapper(source, row, now)
-            except BadRecord as bad:
-                batch.quarantined.append(_quarantine(source, rid, raw, bad.reason, bad.detail))
-                continue
-            for record in records:
-                ts: datetime = record["created_at"]
-                if (since and ts < since) or (until and ts >= until):
-                    record["outside_window"] = True
-                batch.records.append(record)
+    for item in items:
+        (batch.records if item.kind == "record" else batch.quarantined).append(item.data)
+    batch.read = len(batch.records) + len(batch.quarantined)
+    batch.files = [f.path for f in seen.files]
+    batch.outside_window = seen.outside_window
     return batch
 
 
@@ -309,9 +428,36 @@ def _map_survey(source: SourceConfig, row: dict[str, Any], now: datetime) -> lis
     return answers
 
 
+def _map_mixed(source: SourceConfig, row: dict[str, Any], now: datetime) -> list[dict]:
+    """A record of an export holding several channels: it names its own channel."""
+    cols = source.columns
+    channel = _text(row.get(cols["channel"])).lower()
+    if channel not in CHANNELS:
+        raise BadRecord(UNKNOWN_CHANNEL, f"channel {channel!r} is not one of {list(CHANNELS)}")
+    record = _base(source, row, now)
+    record["channel"] = channel
+    title = _text(row.get(cols["title"])) if "title" in cols else ""
+    text = _text(row.get(cols["text"]))
+    if not (title or text):
+        raise BadRecord(NO_TEXT, "empty text")
+    record["raw_text"] = f"{title}. {text}" if title and text else (title or text)
+    record["title"] = title or None
+    if "rating" in cols:
+        record["rating"] = parse_score(row.get(cols["rating"]), "rating", 1, source.rating_scale)
+        record["rating_scale"] = source.rating_scale if record["rating"] is not None else None
+    for key in ("nps", "csat", "ces"):
+        if key in cols:
+            record[key] = parse_score(row.get(cols[key]), key, *SCORE_RANGES[key])
+    for key in ("product", "country", "platform"):
+        if key in cols:
+            record[key] = _text(row.get(cols[key])) or None
+    return [record]
+
+
 _MAPPERS = {
     "review": _map_review,
     "social": _map_social,
     "chat": _map_chat,
     "survey": _map_survey,
+    "mixed": _map_mixed,
 }

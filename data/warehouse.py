@@ -13,7 +13,7 @@ import os
 import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,9 @@ import polars as pl
 # schema.sql always describes the newest schema; each entry upgrades an older file to it.
 MIGRATIONS: dict[int, str] = {
     2: "ALTER TABLE sentences ADD COLUMN IF NOT EXISTS topic_similarity DOUBLE",
+    # 3: source_files, source_cursors, feedback_duplicates and raw_feedback are new tables,
+    # which schema.sql creates when missing; nothing in older tables changes.
+    3: "SELECT 1",
 }
 SCHEMA_VERSION = max(MIGRATIONS, default=1)
 
@@ -84,7 +87,8 @@ class Warehouse:
 
     def count(self, table: str) -> int:
         if table not in {"feedback", "sentences", "topics", "pain_points", "quarantine",
-                         "embeddings", "runs"}:
+                         "embeddings", "runs", "source_files", "source_cursors",
+                         "feedback_duplicates", "raw_feedback"}:
             raise ValueError(f"unknown table {table!r}")
         return int(self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
 
@@ -120,13 +124,85 @@ class Warehouse:
 
     # ---- ingest ---------------------------------------------------------------------------
     def known_doc_ids(self, doc_ids: Sequence[str]) -> set[str]:
+        """Those of ``doc_ids`` already loaded, or already linked as a cross-channel duplicate."""
         if not doc_ids:
             return set()
         frame = pl.DataFrame({"doc_id": list(doc_ids)})
         self.con.register("_ids", frame.to_arrow())
-        rows = self.con.execute("SELECT doc_id FROM feedback JOIN _ids USING (doc_id)").fetchall()
+        rows = self.con.execute(
+            "SELECT doc_id FROM feedback JOIN _ids USING (doc_id) "
+            "UNION SELECT doc_id FROM feedback_duplicates JOIN _ids USING (doc_id)"
+        ).fetchall()
         self.con.unregister("_ids")
         return {r[0] for r in rows}
+
+    def same_words_elsewhere(self, candidates: pl.DataFrame,
+                             window_hours: float) -> dict[str, str]:
+        """Cross-channel duplicates among ``candidates`` (doc_id, customer_key, text_hash,
+        channel, created_at): doc_id -> the loaded feedback by the same customer with the same
+        text on another channel within ``window_hours``."""
+        if candidates.is_empty():
+            return {}
+        self.con.register("_cand", candidates.to_arrow())
+        rows = self.con.execute(
+            """
+            SELECT c.doc_id, arg_min(f.doc_id, f.created_at)
+            FROM _cand c JOIN feedback f
+              ON f.customer_key = c.customer_key AND f.text_hash = c.text_hash
+             AND f.channel <> c.channel
+             AND abs(epoch(f.created_at) - epoch(c.created_at)) <= ? * 3600
+            GROUP BY c.doc_id
+            """,
+            [window_hours],
+        ).fetchall()
+        self.con.unregister("_cand")
+        return {doc_id: kept for doc_id, kept in rows}
+
+    def record_duplicates(self, rows: pl.DataFrame) -> None:
+        if rows.is_empty():
+            return
+        self.con.register("_dups", rows.to_arrow())
+        cols = ", ".join(rows.columns)
+        self._run(f"INSERT INTO feedback_duplicates ({cols}) SELECT {cols} FROM _dups "
+                  "ON CONFLICT DO NOTHING")
+        self.con.unregister("_dups")
+
+    def insert_raw_text(self, rows: pl.DataFrame) -> None:
+        if rows.is_empty():
+            return
+        self.con.register("_raw", rows.to_arrow())
+        self._run("INSERT INTO raw_feedback (doc_id, source, raw_text, ingested_run_id) "
+                  "SELECT doc_id, source, raw_text, ingested_run_id FROM _raw "
+                  "ON CONFLICT DO NOTHING")
+        self.con.unregister("_raw")
+
+    def files_read(self, source: str) -> set[tuple[str, str]]:
+        """(path, sha256) of the files a source has read completely."""
+        rows = self.con.execute("SELECT path, sha256 FROM source_files WHERE source = ?",
+                                [source]).fetchall()
+        return {(path, sha) for path, sha in rows}
+
+    def mark_file_read(self, source: str, path: str, sha256: str, size_bytes: int,
+                       records: int, run_id: str) -> None:
+        self._run(
+            "INSERT INTO source_files VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (source, path, sha256) DO UPDATE SET last_run_id = excluded.last_run_id",
+            [source, path, sha256, size_bytes, records, run_id, run_id],
+        )
+
+    def cursor(self, source: str) -> datetime | None:
+        rows = self.con.execute("SELECT watermark FROM source_cursors WHERE source = ?",
+                                [source]).fetchall()
+        return rows[0][0].replace(tzinfo=UTC) if rows else None
+
+    def advance_cursor(self, source: str, watermark: datetime, run_id: str) -> None:
+        """Move a source's cursor forward (never back) to ``watermark``."""
+        self._run(
+            "INSERT INTO source_cursors VALUES (?, ?, ?) ON CONFLICT (source) DO UPDATE SET "
+            "watermark = greatest(source_cursors.watermark, excluded.watermark), "
+            "run_id = excluded.run_id",
+            [source, watermark, run_id],
+        )
 
     def insert_feedback(self, rows: pl.DataFrame) -> int:
         """Insert new feedback; a doc_id already present is left as it is. Returns rows added."""

@@ -59,11 +59,13 @@ def run(
         except ConfigError as exc:
             typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
             raise typer.Exit(code=2) from None
+    from flows.ingestion import customer_key_secret
     from flows.pipeline import parse_day
 
     try:
         parse_day(since, "since")
         parse_day(until, "until")
+        customer_key_secret(cfg)
     except ConfigError as exc:
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
         raise typer.Exit(code=2) from None

@@ -6,6 +6,7 @@ valid values, so a typo stops the run before anything is read or written.
 
 from __future__ import annotations
 
+import re
 import tomllib
 import zoneinfo
 from pathlib import Path
@@ -13,8 +14,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-Channel = Literal["review", "social", "chat", "survey"]
-FileFormat = Literal["csv", "jsonl", "json"]
+Channel = Literal["review", "social", "chat", "survey", "mixed"]
+# Files (optionally gzip-compressed: "reviews.csv.gz"), or "api" for an HTTP JSON API.
+SourceFormat = Literal["csv", "jsonl", "json", "parquet", "excel", "api"]
 
 # Which schema fields each channel's column mapping may name, and which it must.
 CHANNEL_COLUMNS: dict[str, dict[str, bool]] = {
@@ -26,6 +28,10 @@ CHANNEL_COLUMNS: dict[str, dict[str, bool]] = {
              "csat": False, "customer": False},
     "survey": {"id": True, "created_at": True, "nps": False, "csat": False, "ces": False,
                "customer": False},
+    # One export holding several channels (a help-desk or CRM API): each record names its own.
+    "mixed": {"id": True, "created_at": True, "channel": True, "text": True, "title": False,
+              "customer": False, "rating": False, "nps": False, "csat": False, "ces": False,
+              "product": False, "country": False, "platform": False},
 }
 
 
@@ -37,13 +43,34 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class ApiSourceConfig(_Strict):
+    """Where and how to page through an HTTP JSON API (``format = "api"``)."""
+
+    url: str = Field(pattern=r"^https?://", description="first page")
+    token_env: str | None = Field(default=None, description="env var holding a bearer token")
+    records_key: str = "data"
+    next_key: str | None = "next"
+    page_param: str | None = None
+    since_param: str | None = None
+    params: dict[str, str] = Field(default_factory=dict)
+    timeout: float = Field(default=30.0, gt=0)
+    max_retries: int = Field(default=4, ge=0, le=20)
+    backoff: float = Field(default=1.0, ge=0)
+    # The cursor is moved back this far on each pull, for records that arrive late.
+    overlap_hours: float = Field(default=24.0, ge=0)
+
+
 class SourceConfig(_Strict):
-    """One feedback source: a file (or glob) of one channel, with its column mapping."""
+    """One feedback source: a file, a glob or an API, of one channel, with its column mapping."""
 
     name: str = Field(pattern=r"^[a-z0-9_]+$", description="unique id, lower_snake_case")
     channel: Channel
-    path: str = Field(description="file path or glob, relative to the config file's project")
-    format: FileFormat
+    path: str = Field(default="", description="file path or glob, relative to the project")
+    format: SourceFormat
+    encoding: str | None = Field(default=None, description="files: None = detect")
+    delimiter: str | None = Field(default=None, max_length=1, description="CSV: None = detect")
+    sheet: str | None = Field(default=None, description="Excel: sheet name (default: first)")
+    api: ApiSourceConfig | None = None
     columns: dict[str, str]
     text_columns: list[str] = Field(default_factory=list, description="survey free-text answers")
     rating_scale: Literal[5, 10] = 5
@@ -70,6 +97,13 @@ class SourceConfig(_Strict):
                              "free-text column")
         if self.channel != "survey" and self.text_columns:
             raise ValueError(f"sources.{self.name}.text_columns: only surveys have text_columns")
+        if self.format == "api" and self.api is None:
+            raise ValueError(f"sources.{self.name}.api: format 'api' needs an [sources.api] "
+                             "table with at least url")
+        if self.format != "api" and self.api is not None:
+            raise ValueError(f"sources.{self.name}.api: only sources with format 'api' have one")
+        if self.format != "api" and not self.path:
+            raise ValueError(f"sources.{self.name}.path: a file source needs a path or glob")
         return self
 
 
@@ -104,6 +138,28 @@ class ThemesConfig(_Strict):
 class PrivacyConfig(_Strict):
     id_patterns: list[str] = Field(default_factory=list)
     customer_key_secret_env: str = "VOC_CUSTOMER_KEY_SECRET"
+    # Keep each record's original, unredacted text in the separate raw_feedback table.
+    store_raw_text: bool = False
+
+    @field_validator("id_patterns")
+    @classmethod
+    def _compiles(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"id pattern {pattern!r} is not a valid regex: {exc}") from None
+        return patterns
+
+
+class IngestConfig(_Strict):
+    # Longer texts are quarantined (text_too_long): usually a pasted log or e-mail thread.
+    max_text_chars: int = Field(default=10_000, ge=100)
+    # The same customer saying the same words on two channels within this many hours
+    # counts once; the second record is linked to the first in feedback_duplicates.
+    cross_channel_window_hours: float = Field(default=72.0, ge=0)
+    # Records handled per batch: memory stays bounded whatever the file's size.
+    chunk_size: int = Field(default=20_000, ge=100)
 
 
 class ScheduleConfig(_Strict):
@@ -140,6 +196,7 @@ class VocConfig(_Strict):
     warehouse: WarehouseConfig = WarehouseConfig()
     models: ModelsConfig = ModelsConfig()
     language: LanguageConfig = LanguageConfig()
+    ingest: IngestConfig = IngestConfig()
     themes: ThemesConfig = ThemesConfig()
     privacy: PrivacyConfig = PrivacyConfig()
     schedule: ScheduleConfig = ScheduleConfig()

@@ -28,6 +28,7 @@ from prefect.runtime import flow_run  # noqa: E402
 from data.warehouse import Warehouse, publishing  # noqa: E402
 from flows import stages  # noqa: E402
 from flows.config import ConfigError, load_config  # noqa: E402
+from flows.ingestion import customer_key_secret  # noqa: E402
 from flows.report import write_report  # noqa: E402
 
 FLOW_NAME = "voc-pipeline"
@@ -103,6 +104,7 @@ def voc_pipeline(
     config = load_config(Path(config_path))
     if source:
         config.source(source)  # unknown names fail here, before any work
+    customer_key_secret(config)  # so does a missing customer_key secret, saying how to set it
     since_ts, until_ts = parse_day(since, "since"), parse_day(until, "until")
     started = datetime.now(UTC)
     run_id = new_run_id(started)

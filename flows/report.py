@@ -163,6 +163,7 @@ def build_markdown(wh: Warehouse, run_id: str, title: str, top_themes: int,
         lines += [f"| {p['topic_id']} | {p['label']} | {p['volume']} | "
                   f"{p['negative_share']:.0%} | {p['trend']} |" for p in others]
         lines.append("")
+    lines += _ingest_section(ingest)
     lines += [
         "## How this was made",
         "",
@@ -172,6 +173,28 @@ def build_markdown(wh: Warehouse, run_id: str, title: str, top_themes: int,
         "",
     ]
     return "\n".join(lines)
+
+
+def _ingest_section(ingest: dict[str, Any]) -> list[str]:
+    """Per source: every record read is loaded, a duplicate or quarantined."""
+    sources = ingest.get("sources") or {}
+    if not sources:
+        return []
+    lines = ["## What this run took in", "",
+             "Every record read is loaded, a duplicate, or quarantined with a reason. "
+             "Files read completely by an earlier run are skipped.", "",
+             "| source | files read / skipped | read | loaded | duplicates (other channel) | "
+             "quarantined | reasons | outside the window |",
+             "|---|---|---|---|---|---|---|---|"]
+    for name, acc in sources.items():
+        reasons = ", ".join(f"{k} {v}" for k, v in (acc.get("quarantine_reasons") or {}).items())
+        lines.append(
+            f"| {name} | {acc.get('files_read', 0)} / {acc.get('files_skipped', 0)} | "
+            f"{acc['read']:,} | {acc['loaded']:,} | {acc['duplicates']:,} "
+            f"({acc.get('cross_channel_duplicates', 0):,}) | {acc['quarantined']:,} | "
+            f"{reasons or '—'} | {acc.get('outside_window', 0):,} |")
+    lines.append("")
+    return lines
 
 
 def _theme_mode(themes: dict[str, Any]) -> str:

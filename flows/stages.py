@@ -7,12 +7,8 @@ its results and records counts and timings on the run. The Prefect flow in
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
-import os
-import secrets
 import sys
 import time
 from collections.abc import Iterator
@@ -25,12 +21,12 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from data.sources import NO_TEXT, SourceBatch, read_source
 from data.warehouse import Warehouse
+from flows import ingestion
 from flows.config import VocConfig
 from nlp.embedding import SentenceTransformerEmbedder, mean_pool
 from nlp.language import get_language_detector
-from nlp.normalize import normalize_text, text_hash
+from nlp.normalize import text_hash
 from nlp.pain_points import rank_pain_points
 from nlp.redact import Redactor, strip_placeholders
 from nlp.sentences import sentence_pieces
@@ -88,114 +84,8 @@ class RunContext:
         return embedder
 
 
-# ---- ingest ----------------------------------------------------------------------------------
-def customer_key_secret(config: VocConfig) -> bytes:
-    """The secret keying customer_key: from the environment, else a local generated file."""
-    env = config.privacy.customer_key_secret_env
-    if os.environ.get(env):
-        return os.environ[env].encode()
-    path = config.resolve(config.warehouse.path).parent / "customer_key.secret"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32), encoding="utf-8")
-        path.chmod(0o600)
-        log.warning("ingest: %s is not set; generated a local secret in %s. Set %s to the "
-                    "same value on every machine so customer keys match across them.",
-                    env, path, env)
-    return path.read_text(encoding="utf-8").strip().encode()
-
-
-def customer_key(identity: str, secret: bytes) -> str | None:
-    """Keyed hash of a normalised e-mail, phone or handle; None when there is none."""
-    ident = identity.strip().lower()
-    if not ident:
-        return None
-    if "@" not in ident[1:] and any(c.isdigit() for c in ident):
-        ident = "".join(c for c in ident if c.isdigit() or c == "+")
-    return hmac.new(secret, ident.encode("utf-8"), hashlib.sha256).hexdigest()[:24]
-
-
-def _quarantine_frame(rows: list[dict], redactor: Redactor) -> pl.DataFrame:
-    out = []
-    for q in rows:
-        raw = redactor.redact(q["raw_record"])
-        qid = hashlib.sha256(f"{q['source']}\x1f{raw}\x1f{q['reason']}".encode()).hexdigest()[:24]
-        out.append({**q, "raw_record": raw, "quarantine_id": qid})
-    return pl.DataFrame(out, schema={
-        "source": pl.String, "channel": pl.String, "source_record_id": pl.String,
-        "raw_record": pl.String, "reason": pl.String, "detail": pl.String,
-        "quarantine_id": pl.String,
-    })
-
-
-_FEEDBACK_SCHEMA = {
-    "doc_id": pl.String, "source": pl.String, "source_record_id": pl.String,
-    "channel": pl.String, "created_at": pl.Datetime("us", "UTC"), "customer_key": pl.String,
-    "question": pl.String, "title": pl.String, "text": pl.String, "product": pl.String,
-    "country": pl.String, "platform": pl.String, "reach": pl.Int64, "rating": pl.Float64,
-    "rating_scale": pl.Int32, "nps": pl.Float64, "csat": pl.Float64, "ces": pl.Float64,
-    "ingested_run_id": pl.String,
-}
-
-
-def ingest(ctx: RunContext, source_names: list[str] | None, since: datetime | None,
-           until: datetime | None) -> None:
-    """Read sources, clean and redact text, load new feedback, quarantine bad records."""
-    config = ctx.config
-    sources = [config.source(n) for n in source_names] if source_names else [
-        s for s in config.sources if s.enabled
-    ]
-    secret = customer_key_secret(config)
-    with ctx.stage("ingest") as counts:
-        per_source = {}
-        total = {"read": 0, "loaded": 0, "duplicates": 0, "outside_window": 0, "quarantined": 0}
-        for source in sources:
-            batch: SourceBatch = read_source(source, config.root, since=since, until=until)
-            rows, seen, duplicates, outside = [], set(), 0, 0
-            quarantined = list(batch.quarantined)
-            for record in batch.records:
-                if record.pop("outside_window", False):
-                    outside += 1
-                    continue
-                if record["doc_id"] in seen:
-                    duplicates += 1
-                    continue
-                seen.add(record["doc_id"])
-                text = ctx.redactor.redact(normalize_text(record.pop("raw_text")))
-                if not strip_placeholders(text):
-                    quarantined.append({"source": source.name, "channel": source.channel,
-                                        "source_record_id": record["source_record_id"],
-                                        "raw_record": json.dumps(text, ensure_ascii=False),
-                                        "reason": NO_TEXT,
-                                        "detail": "no words left after cleaning"})
-                    continue
-                identity = record.pop("customer")
-                rows.append({
-                    **record,
-                    "text": text,
-                    "title": ctx.redactor.redact(normalize_text(record["title"]))
-                    if record["title"] else None,
-                    "customer_key": customer_key(identity, secret) if identity else None,
-                    "ingested_run_id": ctx.run_id,
-                })
-            frame = pl.DataFrame(rows, schema=_FEEDBACK_SCHEMA)
-            known = ctx.warehouse.known_doc_ids(frame["doc_id"].to_list())
-            loaded = ctx.warehouse.insert_feedback(frame.filter(~pl.col("doc_id").is_in(known)))
-            ctx.warehouse.record_quarantine(_quarantine_frame(quarantined, ctx.redactor),
-                                            ctx.run_id)
-            stats = {
-                "read": batch.read,
-                "loaded": loaded,
-                "duplicates": duplicates + len(known),
-                "outside_window": outside,
-                "quarantined": len(quarantined),
-            }
-            per_source[source.name] = stats
-            for key in total:
-                total[key] += stats[key]
-            log.info("ingest %s: %s", source.name, stats)
-        counts.update(total)
-        counts["sources"] = per_source
+# ---- ingest: see flows.ingestion ------------------------------------------------------------
+ingest = ingestion.ingest
 
 
 # ---- enrich: sentences, language, embeddings, sentiment ---------------------------------------

@@ -6,6 +6,7 @@ or a report. Placeholders keep the sentence readable ("call me on [PHONE]").
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_]{2,30}\b")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b")
 _CARD = re.compile(rf"(?<![{_DIGITS}])(?:[{_DIGITS}][ -]?){{12,18}}[{_DIGITS}](?![{_DIGITS}])")
+# IPv6 candidates (also compressed, "2001:db8::1"); ipaddress decides, so "10:30:00" stays.
+_IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
 _IPV4 = re.compile(r"\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b")
 # Dates (2026-09-14, 14.09.2026, 1405/06/23) have 8 digits too but are no phone numbers.
 _DATE = (
@@ -26,7 +29,7 @@ _DATE = (
 # International (+49 151 23456789) or local (0912 345 6789) numbers with at least 8 digits.
 _PHONE = re.compile(
     rf"(?<![{_DIGITS}\w])(?!{_DATE})"
-    rf"(?:\+|00)?[{_DIGITS}](?:[ .\-/()]{{0,2}}[{_DIGITS}]){{7,14}}(?![{_DIGITS}])"
+    rf"(?:\+|00)?\(?[{_DIGITS}](?:[ .\-/()]{{0,2}}[{_DIGITS}]){{7,14}}(?![{_DIGITS}])"
 )
 _PLACEHOLDER = re.compile(r"\[(?:EMAIL|PHONE|URL|HANDLE|CARD|IBAN|IP|ORDER|ID)\]")
 
@@ -57,8 +60,17 @@ class Redactor:
             text = re.sub(pattern, "[ORDER]", text)
         text = _IBAN.sub("[IBAN]", text)
         text = _CARD.sub(_card_or_phone, text)
+        text = _IPV6.sub(_ipv6_or_keep, text)
         text = _IPV4.sub("[IP]", text)
         return _PHONE.sub("[PHONE]", text)
+
+
+def _ipv6_or_keep(match: re.Match[str]) -> str:
+    try:
+        ipaddress.IPv6Address(match.group(0))
+    except ValueError:
+        return match.group(0)
+    return "[IP]"
 
 
 def _card_or_phone(match: re.Match[str]) -> str:

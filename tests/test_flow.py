@@ -126,10 +126,12 @@ def test_feedback_lands_once_with_the_contract_columns(two_runs: dict[str, Any])
 def test_second_run_adds_nothing(two_runs: dict[str, Any]) -> None:
     assert two_runs["after_second"] == two_runs["after_first"]
     ingest = two_runs["second"]["counts"]["ingest"]
-    assert ingest["loaded"] == 0
     first = two_runs["first"]["counts"]["ingest"]
-    assert ingest["duplicates"] == first["loaded"] + first["duplicates"]
-    assert ingest["quarantined"] == first["quarantined"]
+    # Every file was read completely by the first run: the second skips them all.
+    assert (first["files_read"], first["files_skipped"]) == (4, 0)
+    assert (ingest["read"], ingest["loaded"], ingest["files_skipped"]) == (0, 0, 4)
+    for name, acc in first["sources"].items():
+        assert acc["read"] == acc["loaded"] + acc["duplicates"] + acc["quarantined"], name
     assert two_runs["second"]["counts"]["themes"]["mode"] == "assigned"
     assert two_runs["second"]["counts"]["themes"]["new_sentences"] == 0
 

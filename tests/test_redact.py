@@ -79,6 +79,18 @@ class TestCardIbanIp:
     def test_ipv4(self, redactor: Redactor) -> None:
         assert redactor.redact("Fehler von 192.168.10.254 aus") == "Fehler von [IP] aus"
 
+    @pytest.mark.parametrize("address", ["2001:db8:85a3::8a2e:370:7334", "fe80::1ff:fe23:4567:890a",
+                                         "2001:0db8:0000:0000:0000:ff00:0042:8329"])
+    def test_ipv6(self, redactor: Redactor, address: str) -> None:
+        assert redactor.redact(f"login from {address} failed") == "login from [IP] failed"
+
+    @pytest.mark.parametrize("text", ["opens at 10:30:00 daily", "mix 1:2:3 ratio"])
+    def test_times_and_ratios_are_not_ipv6(self, redactor: Redactor, text: str) -> None:
+        assert redactor.redact(text) == text
+
+    def test_phone_with_area_code_in_brackets(self, redactor: Redactor) -> None:
+        assert redactor.redact("ruf an: (030) 1234-5678") == "ruf an: [PHONE]"
+
     def test_version_like_number_is_not_an_ip(self, redactor: Redactor) -> None:
         assert redactor.redact("App 4.12.1 crashes") == "App 4.12.1 crashes"
 

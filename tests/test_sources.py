@@ -94,12 +94,13 @@ def reasons(batch: SourceBatch) -> dict[str, str]:
 
 
 def assert_accounted(batch: SourceBatch, row_ids: list[str]) -> None:
-    """Every row read is either loaded (one or more records) or quarantined, never both."""
-    assert batch.read == len(row_ids)
+    """Every row read is either loaded (one or more records) or quarantined, never both, and
+    ``read`` counts records: the loaded ones (a survey row may give several) and the rest."""
+    assert batch.read == len(batch.records) + len(batch.quarantined)
     loaded = {r["source_record_id"] for r in batch.records}
     quarantined = [q["source_record_id"] for q in batch.quarantined]
     assert not loaded & set(quarantined)
-    assert len(loaded) + len(quarantined) == batch.read
+    assert len(loaded) + len(quarantined) == len(row_ids)
     assert loaded | set(quarantined) == set(row_ids)
 
 
@@ -363,7 +364,8 @@ class TestSurvey:
             ["V-6", "2026-09-11T17:10:00Z", "8", "3", "9", "Checkout is confusing.", ""],
         ])
         batch = read_source(survey_source(), tmp_path, now=NOW)
-        assert batch.read == 6
+        # Records: V-1's two answers, V-2's one, and the four rows quarantined.
+        assert batch.read == len(batch.records) + len(batch.quarantined) == 7
         v1 = [r for r in batch.records if r["source_record_id"] == "V-1"]
         assert [r["question"] for r in v1] == ["q_improve", "q_like"]
         assert [r["raw_text"] for r in v1] == [
@@ -403,12 +405,12 @@ class TestSurvey:
 class TestMissingFileAndWindow:
     def test_missing_file(self, tmp_path: Path) -> None:
         batch = read_source(review_source(path="exports/nothing-*.csv"), tmp_path, now=NOW)
-        assert batch.read == 0
+        assert batch.read == 1  # the missing file is one quarantined record: it is counted
         assert batch.records == []
         assert [q["reason"] for q in batch.quarantined] == [MISSING_FILE]
         assert "nothing-*.csv" in batch.quarantined[0]["raw_record"]
 
-    def test_since_until_mark_outside_window(self, tmp_path: Path) -> None:
+    def test_since_until_skip_outside_window(self, tmp_path: Path) -> None:
         write_csv(tmp_path / "reviews.csv", REVIEW_HEADER, [
             ["R-early", "2026-08-31T23:59:59Z", "3", "", "Too early.", "", ""],
             ["R-start", "2026-09-01T00:00:00Z", "3", "", "On the first day.", "", ""],
@@ -420,10 +422,10 @@ class TestMissingFileAndWindow:
             since=datetime(2026, 9, 1, tzinfo=UTC), until=datetime(2026, 9, 30, tzinfo=UTC),
             now=NOW,
         )
-        outside = {r["source_record_id"]: r.get("outside_window", False) for r in batch.records}
-        assert outside == {"R-early": True, "R-start": False, "R-mid": False, "R-end": True}
+        assert [r["source_record_id"] for r in batch.records] == ["R-start", "R-mid"]
+        assert batch.outside_window == 2  # R-early, and R-end (until is exclusive)
+        assert batch.read == 2
         assert batch.quarantined == []
-        assert batch.read == 4
 
     def test_now_defaults_to_current_time(self, tmp_path: Path) -> None:
         tomorrow = (datetime.now(UTC) + timedelta(days=1)).isoformat()

@@ -1,0 +1,613 @@
+"""Tests of data.formats: each export format, encodings, gzip, and no crash on bad input.
+
+Every input is built in the test's temporary directory; nothing touches the network.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import gzip
+import io
+import json
+import random
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from data import formats
+from data.formats import DELIMITERS, FORMATS, RawRow, detect_encoding, iter_rows
+
+FRENCH = "Café crème, très déçu"
+ARABIC = ["المنتج سيء جدا ولم يصل في الوقت المحدد", "خدمة العملاء ممتازة وسريعة"]
+
+
+def read(path: Path, fmt: str, **options: Any) -> list[RawRow]:
+    """All items of ``iter_rows``, checked against the RawRow contract."""
+    items = list(iter_rows(path, fmt, **options))
+    for item in items:
+        assert isinstance(item, RawRow)
+        assert (item.row is None) == (item.error is not None)
+        assert isinstance(item.raw, str)
+        assert item.position.startswith(path.name)
+        if item.error is None:
+            assert item.raw == json.dumps(item.row, ensure_ascii=False, default=str)
+        else:
+            assert item.error.startswith(f"{item.position}: ")
+            assert "unexpected error" not in item.error  # the safety net never fired
+    return items
+
+
+def rows_of(items: list[RawRow]) -> list[dict[str, Any]]:
+    assert [item.error for item in items if item.error] == []
+    return [item.row for item in items if item.row is not None]
+
+
+def write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+# ---------------------------------------------------------------------------------------
+# CSV
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "content"),
+    [
+        (";", "id;text;rating\n1;Bon produit, mais cher, trop cher;4\n2;Nul|nul;1\n"
+              "3;Correct, sans plus;3\n"),
+        ("\t", "id\ttext\trating\n1\tGood, but; pricey | meh\t4\n2\tBad, bad, bad\t1\n"
+               "3\tfine;\t3\n"),
+        ("|", "id|text|rating\n1|Good, but; pricey\t!|4\n2|ok, ok;;|5\n3|,|3\n"),
+        (",", 'id,text,rating\n1,"Good; but | pricey",4\n2,meh,2\n3,"a,b",3\n'),
+    ],
+)
+def test_csv_delimiter_is_detected(tmp_path: Path, delimiter: str, content: str) -> None:
+    path = write(tmp_path / "reviews.csv", content.encode())
+    expected = list(csv.DictReader(io.StringIO(content), delimiter=delimiter))
+    items = read(path, "csv")
+    assert rows_of(items) == expected
+    assert [item.position for item in items] == [f"reviews.csv line {n}" for n in (2, 3, 4)]
+
+
+def test_csv_explicit_delimiter_and_encoding_are_used(tmp_path: Path) -> None:
+    path = write(tmp_path / "reviews.csv", "id;text\n1;Café\n".encode("cp1252"))
+    assert rows_of(read(path, "csv", delimiter=",")) == [{"id;text": "1;Café"}]
+    # cp1251 reads byte 0xE9 as Cyrillic: proof that the given encoding wins over detection.
+    assert rows_of(read(path, "csv", encoding="cp1251")) == [{"id": "1", "text": "Cafй"}]
+
+
+def test_csv_utf8_bom_is_stripped(tmp_path: Path) -> None:
+    path = write(tmp_path / "reviews.csv", b"\xef\xbb\xbf" + "id,texte\n1,Très bien\n".encode())
+    assert rows_of(read(path, "csv")) == [{"id": "1", "texte": "Très bien"}]
+    # A BOM is removed from the header even when the encoding is given as plain UTF-8.
+    assert rows_of(read(path, "csv", encoding="utf-8")) == [{"id": "1", "texte": "Très bien"}]
+
+
+def test_csv_utf16_with_bom(tmp_path: Path) -> None:
+    text = f'id,text\r\n1,"{FRENCH}"\r\n2,{ARABIC[0]}\r\n'
+    path = write(tmp_path / "reviews.csv", text.encode("utf-16"))
+    assert rows_of(read(path, "csv")) == [{"id": "1", "text": FRENCH},
+                                          {"id": "2", "text": ARABIC[0]}]
+
+
+def test_csv_cp1252_export(tmp_path: Path) -> None:
+    text = (f'id,text\n1,"{FRENCH}"\n2,"Où est ma commande ? Ça fait 3 semaines…"\n'
+            "3,Remboursé 0 € – honteux\n")
+    data = text.encode("cp1252")
+    assert detect_encoding(data) == "cp1252"
+    rows = rows_of(read(write(tmp_path / "avis.csv", data), "csv"))
+    assert [row["text"] for row in rows] == [
+        FRENCH, "Où est ma commande ? Ça fait 3 semaines…", "Remboursé 0 € – honteux"]
+
+
+def test_csv_windows1256_arabic(tmp_path: Path) -> None:
+    text = "id,text\n" + "".join(f"{i},{line}\n" for i, line in enumerate(ARABIC, start=1))
+    data = text.encode("cp1256")
+    assert detect_encoding(data) == "cp1256"
+    rows = rows_of(read(write(tmp_path / "ar.csv", data), "csv"))
+    assert [row["text"] for row in rows] == ARABIC
+
+
+def test_csv_quoted_newlines_and_doubled_quotes(tmp_path: Path) -> None:
+    content = ('id,text\r\n1,"first line\nsecond line"\r\n2,"He said ""broken"", then left"\r\n'
+               '3,"a\r\nb"\r\n4,plain\r\n')
+    items = read(write(tmp_path / "reviews.csv", content.encode()), "csv")
+    assert [row["text"] for row in rows_of(items)] == [
+        "first line\nsecond line", 'He said "broken", then left', "a\r\nb", "plain"]
+    # Positions are the physical line where each record starts.
+    assert [item.position for item in items] == [
+        "reviews.csv line 2", "reviews.csv line 4", "reviews.csv line 5", "reviews.csv line 7"]
+
+
+def test_csv_row_with_too_many_cells_is_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path / "reviews.csv", b"id,text\n1,ok\n2,too,many\n3,fine\n")
+    items = read(path, "csv")
+    assert [item.row for item in items] == [{"id": "1", "text": "ok"}, None,
+                                            {"id": "3", "text": "fine"}]
+    bad = items[1]
+    assert bad.error == "reviews.csv line 3: 3 cells, header has 2"
+    assert bad.raw == "2,too,many"
+    assert bad.position == "reviews.csv line 3"
+
+
+def test_csv_short_rows_get_none(tmp_path: Path) -> None:
+    path = write(tmp_path / "reviews.csv", b"id,text,rating\n1,only id and text\n2\n")
+    assert rows_of(read(path, "csv")) == [
+        {"id": "1", "text": "only id and text", "rating": None},
+        {"id": "2", "text": None, "rating": None},
+    ]
+
+
+def test_csv_header_is_cleaned_and_made_unique(tmp_path: Path) -> None:
+    path = write(tmp_path / "reviews.csv", b" id ,Text,text, ,id,id\n1,2,3,4,5,6\n")
+    (row,) = rows_of(read(path, "csv"))
+    assert list(row) == ["id", "Text", "text", "column_4", "id_2", "id_3"]
+    assert row["id_3"] == "6"
+
+
+def test_csv_blank_and_empty_rows_are_skipped(tmp_path: Path) -> None:
+    path = write(tmp_path / "reviews.csv", b"\nid,text\n\n1,a\n,\n  ,  \n2, b \n")
+    items = read(path, "csv")
+    # Values are not stripped; line numbers still count the skipped lines.
+    assert rows_of(items) == [{"id": "1", "text": "a"}, {"id": "2", "text": " b "}]
+    assert [item.position for item in items] == ["reviews.csv line 4", "reviews.csv line 7"]
+
+
+def test_csv_undecodable_bytes_after_the_sample_are_replaced(tmp_path: Path) -> None:
+    lines = b"".join(b"%d,plain ascii text for the sample\n" % i for i in range(3000))
+    assert len(lines) > formats.SAMPLE_BYTES
+    path = write(tmp_path / "reviews.csv", b"id,text\n" + lines + b"9999,caf\xe9 \xff\n")
+    rows = rows_of(read(path, "csv"))
+    assert len(rows) == 3001
+    assert rows[-1] == {"id": "9999", "text": "caf\ufffd \ufffd"}
+
+
+def test_csv_oversized_field_is_an_error_and_reading_goes_on(tmp_path: Path) -> None:
+    huge = "x" * (csv.field_size_limit() + 10)
+    path = write(tmp_path / "reviews.csv", f'id,text\n1,"{huge}"\n2,after\n'.encode())
+    items = read(path, "csv")
+    assert items[0].row is None and "field larger than field limit" in (items[0].error or "")
+    assert items[0].position == "reviews.csv line 2"
+    assert [item.row for item in items[1:]] == [{"id": "2", "text": "after"}]
+
+
+def test_csv_with_a_malformed_header_gives_only_errors(tmp_path: Path) -> None:
+    huge = "x" * (csv.field_size_limit() + 10)
+    path = write(tmp_path / "reviews.csv", f'"{huge}"\n1,a\n2,b\n'.encode())
+    items = read(path, "csv")
+    assert len(items) == 3 and all(item.row is None for item in items)
+    assert "no usable header" in (items[1].error or "")
+    assert items[2].raw == "2,b"
+
+
+# ---------------------------------------------------------------------------------------
+# JSON Lines and JSON
+
+
+def test_jsonl_broken_and_non_object_lines(tmp_path: Path) -> None:
+    lines = ['{"id": 1, "text": "ok"}', "", '{"id": 2, "text": broken', "[1, 2]", '"text"',
+             "null", '{"id": 3, "text": "after the break", "score": 4.5, "tags": ["a"]}']
+    path = write(tmp_path / "posts.jsonl", ("\n".join(lines) + "\n").encode())
+    items = read(path, "jsonl")
+    assert [item.position for item in items] == [
+        f"posts.jsonl line {n}" for n in (1, 3, 4, 5, 6, 7)]
+    assert items[0].row == {"id": 1, "text": "ok"}
+    assert items[-1].row == {"id": 3, "text": "after the break", "score": 4.5, "tags": ["a"]}
+    assert [item.raw for item in items[1:5]] == lines[2:6]
+    assert (items[1].error or "").startswith("posts.jsonl line 3: invalid JSON")
+    assert [item.error for item in items[2:5]] == [
+        "posts.jsonl line 4: JSON value is an array, not an object",
+        "posts.jsonl line 5: JSON value is a string, not an object",
+        "posts.jsonl line 6: JSON value is null, not an object",
+    ]
+
+
+def test_jsonl_encodings_bom_and_crlf(tmp_path: Path) -> None:
+    cp1252 = write(tmp_path / "a.jsonl", f'{{"text": "{FRENCH}"}}\r\n'.encode("cp1252"))
+    assert rows_of(read(cp1252, "jsonl")) == [{"text": FRENCH}]
+    bom = write(tmp_path / "b.jsonl", b'\xef\xbb\xbf{"a": 1}\n{"a": 2}')
+    assert rows_of(read(bom, "jsonl", encoding="utf-8")) == [{"a": 1}, {"a": 2}]
+
+
+def test_jsonl_deep_nesting_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    path = write(tmp_path / "posts.jsonl", b"[" * 200_000 + b'\n{"a": 1}\n')
+    items = read(path, "jsonl")
+    assert items[0].row is None and items[1].row == {"a": 1}
+
+
+def test_jsonl_overlong_line_is_not_held(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(formats, "MAX_LINE_CHARS", 1000)
+    long_line = json.dumps({"text": "y" * 5000})
+    path = write(tmp_path / "posts.jsonl", f'{{"a": 1}}\n{long_line}\n{{"a": 2}}\n'.encode())
+    items = read(path, "jsonl")
+    assert [item.row for item in items] == [{"a": 1}, None, {"a": 2}]
+    assert "longer than 1000 characters" in (items[1].error or "")
+    assert items[1].position == "posts.jsonl line 2"
+    assert len(items[1].raw) < 1100
+
+
+def test_json_array_of_objects(tmp_path: Path) -> None:
+    data = [{"id": 1, "text": FRENCH}, {"id": 2, "nested": {"k": [1, None]}}]
+    path = write(tmp_path / "chats.json", json.dumps(data, indent=2).encode())
+    items = read(path, "json")
+    assert rows_of(items) == data
+    assert [item.position for item in items] == ["chats.json item 1 (line 2)",
+                                                 "chats.json item 2 (line 6)"]
+
+
+def test_json_single_object_and_empty_array(tmp_path: Path) -> None:
+    one = write(tmp_path / "one.json", b' {"id": 1}\n')
+    assert rows_of(read(one, "json")) == [{"id": 1}]
+    assert read(write(tmp_path / "none.json", b"[ ]"), "json") == []
+
+
+def test_json_bad_items_and_a_break_in_the_middle(tmp_path: Path) -> None:
+    path = write(tmp_path / "chats.json", b'[{"id": 1}, 7, "x",\n {"id": 2},\n {"id": 3,]')
+    items = read(path, "json")
+    assert [item.row for item in items] == [{"id": 1}, None, None, {"id": 2}, None]
+    assert items[1].error == "chats.json item 2 (line 1): array item is a number, not an object"
+    assert items[1].raw == "7"
+    assert items[4].position == "chats.json item 5 (line 3)"
+    assert "the rest of the file cannot be read" in (items[4].error or "")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"", "no JSON value"), (b"  \n", "no JSON value"), (b"[1, 2", "invalid JSON"),
+     (b'"just text"', "not an object"), (b'{"a": 1}\n{"a": 2}\n', "extra data")],
+)
+def test_json_file_level_errors(tmp_path: Path, content: bytes, message: str) -> None:
+    items = read(write(tmp_path / "x.json", content), "json")
+    assert items and items[-1].row is None and message in (items[-1].error or "")
+
+
+# ---------------------------------------------------------------------------------------
+# gzip
+
+
+def test_gzip_csv_and_jsonl(tmp_path: Path) -> None:
+    csv_path = tmp_path / "reviews.csv.gz"
+    with gzip.open(csv_path, "wt", encoding="cp1252", newline="") as handle:
+        handle.write(f'id;text\n1;"{FRENCH}"\n2;ok\n')
+    items = read(csv_path, "csv")
+    assert rows_of(items) == [{"id": "1", "text": FRENCH}, {"id": "2", "text": "ok"}]
+    assert items[0].position == "reviews.csv.gz line 2"
+
+    jsonl_path = tmp_path / "posts.jsonl.gz"
+    jsonl_path.write_bytes(gzip.compress(b'{"a": 1}\n\n{"a": 2}\n'))
+    items = read(jsonl_path, "jsonl")
+    assert rows_of(items) == [{"a": 1}, {"a": 2}]
+    assert items[1].position == "posts.jsonl.gz line 3"
+
+
+def test_gzip_is_recognised_by_its_magic_bytes(tmp_path: Path) -> None:
+    path = write(tmp_path / "export.csv", gzip.compress(b"id,text\n1,zipped\n"))
+    assert rows_of(read(path, "csv")) == [{"id": "1", "text": "zipped"}]
+
+
+def _lines(count: int) -> list[str]:
+    rng = random.Random(7)
+    words = ["late", "broken", "refund", "great", "slow", "support", "price", "box", "app"]
+    return [" ".join(rng.choice(words) for _ in range(12)) for _ in range(count)]
+
+
+def test_truncated_gzip_keeps_the_rows_before_the_break(tmp_path: Path) -> None:
+    texts = _lines(20_000)
+    data = gzip.compress(("".join(json.dumps({"t": t}) + "\n" for t in texts)).encode())
+    path = write(tmp_path / "posts.jsonl.gz", data[: len(data) * 2 // 3])
+    items = read(path, "jsonl")
+    good = rows_of(items[:-1])
+    assert 1000 < len(good) < len(texts)
+    assert good == [{"t": t} for t in texts[: len(good)]]
+    assert "corrupt gzip data" in (items[-1].error or "")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_corrupt_gzip_gives_error_rows(tmp_path: Path, fmt: str) -> None:
+    not_gzip = read(write(tmp_path / f"x.{fmt}.gz", b"id,text\n1,a\n"), fmt)
+    assert len(not_gzip) == 1 and "corrupt gzip data" in (not_gzip[0].error or "")
+    data = bytearray(gzip.compress("\n".join(_lines(500)).encode()))
+    data[len(data) // 2] ^= 0xFF
+    flipped = read(write(tmp_path / f"y.{fmt}.gz", bytes(data)), fmt)
+    assert any(item.row is None for item in flipped)
+
+
+# ---------------------------------------------------------------------------------------
+# Parquet
+
+
+def test_parquet_rows_keep_python_types(tmp_path: Path) -> None:
+    created = [dt.datetime(2024, 1, day, 9, 30) for day in range(1, 6)]
+    table = pa.table({
+        "id": [1, 2, 3, 4, 5],
+        "text": [FRENCH, "b", None, "d", ARABIC[0]],
+        "score": [1.5, None, 3.0, 4.0, 5.0],
+        "created": created,
+        "tags": [["x"], [], None, ["y", "z"], ["w"]],
+    })
+    path = tmp_path / "reviews.parquet"
+    pq.write_table(table, path, row_group_size=2)  # three row groups
+    items = read(path, "parquet")
+    assert rows_of(items) == table.to_pylist()
+    assert items[2].row == {"id": 3, "text": None, "score": 3.0, "created": created[2],
+                            "tags": None}
+    assert [item.position for item in items] == [f"reviews.parquet row {n}" for n in range(1, 6)]
+
+
+def test_parquet_written_by_polars_and_gzipped(tmp_path: Path) -> None:
+    import polars as pl
+
+    frame = pl.DataFrame({"id": ["a", "b"], "rating": [5, 1], "day": [dt.date(2024, 5, 1)] * 2})
+    buffer = io.BytesIO()
+    frame.write_parquet(buffer)
+    plain = write(tmp_path / "x.parquet", buffer.getvalue())
+    zipped = write(tmp_path / "x.parquet.gz", gzip.compress(buffer.getvalue()))
+    for path in (plain, zipped):
+        assert rows_of(read(path, "parquet")) == frame.to_dicts()
+
+
+def test_parquet_duplicate_columns_and_unconvertible_values(tmp_path: Path) -> None:
+    days = pa.array([19_000, 10_000_000, 19_001], type=pa.date32())  # the middle one: year 29349
+    table = pa.Table.from_arrays([pa.array([1, 2, 3]), pa.array(["a", "b", "c"]), days],
+                                 names=["id", "id", "day"])
+    path = tmp_path / "x.parquet"
+    pq.write_table(table, path)
+    items = read(path, "parquet")
+    assert [item.row for item in items] == [
+        {"id": 1, "id_2": "a", "day": dt.date(2022, 1, 8)},
+        None,
+        {"id": 3, "id_2": "c", "day": dt.date(2022, 1, 9)},
+    ]
+    assert "column 'day'" in (items[1].error or "")
+    assert items[1].position == "x.parquet row 2"
+
+
+# ---------------------------------------------------------------------------------------
+# Excel
+
+
+def _workbook(path: Path) -> None:
+    book = openpyxl.Workbook()
+    export = book.active
+    export.title = "Export"
+    export.append([])
+    export.append([" id ", "comment", "score", "submitted", None])
+    export.append([1, "Très bien", 9, dt.datetime(2024, 3, 1, 10, 30)])
+    export.append([None, None, None])
+    export.append([2, "  Nul  ", 0.5, dt.datetime(2024, 3, 2)])
+    export.append([3, "trop", 1, None, None, "extra"])
+    export.append([4])
+    other = book.create_sheet("Other")
+    other.append(["id", "x"])
+    other.append([7, "y"])
+    book.save(path)
+
+
+def test_excel_first_sheet_types_and_positions(tmp_path: Path) -> None:
+    path = tmp_path / "survey.xlsx"
+    _workbook(path)
+    items = read(path, "excel")
+    assert [item.row for item in items] == [
+        {"id": 1, "comment": "Très bien", "score": 9,
+         "submitted": dt.datetime(2024, 3, 1, 10, 30)},
+        {"id": 2, "comment": "  Nul  ", "score": 0.5, "submitted": dt.datetime(2024, 3, 2)},
+        None,
+        {"id": 4, "comment": None, "score": None, "submitted": None},
+    ]
+    assert [item.position for item in items] == [
+        f"survey.xlsx sheet 'Export' row {n}" for n in (3, 5, 6, 7)]
+    assert items[2].error == "survey.xlsx sheet 'Export' row 6: 6 cells, header has 4"
+
+
+def test_excel_sheet_by_name(tmp_path: Path) -> None:
+    path = tmp_path / "survey.xlsx"
+    _workbook(path)
+    items = read(path, "excel", sheet="Other")
+    assert rows_of(items) == [{"id": 7, "x": "y"}]
+    assert items[0].position == "survey.xlsx sheet 'Other' row 2"
+    (missing,) = read(path, "excel", sheet="Nope")
+    assert missing.row is None and "'Export', 'Other'" in (missing.error or "")
+    zipped = write(tmp_path / "survey.xlsx.gz", gzip.compress(path.read_bytes()))
+    assert rows_of(read(zipped, "excel", sheet="Other")) == [{"id": 7, "x": "y"}]
+
+
+def test_not_an_xlsx_file(tmp_path: Path) -> None:
+    (item,) = read(write(tmp_path / "survey.xlsx", b"id,text\n1,a\n"), "excel")
+    assert item.row is None and "not a readable .xlsx" in (item.error or "")
+
+
+# ---------------------------------------------------------------------------------------
+# Wrong input, arguments, memory
+
+
+@functools.cache
+def _valid_file(kind: str) -> bytes:
+    """A small valid file of each kind, to feed to the wrong reader or to damage."""
+    if kind == "parquet":
+        buffer = io.BytesIO()
+        pq.write_table(pa.table({"id": [1, 2], "text": ["a", FRENCH]}), buffer)
+        return buffer.getvalue()
+    if kind == "excel":
+        book = openpyxl.Workbook()
+        book.active.append(["id", "text"])
+        book.active.append([1, FRENCH])
+        buffer = io.BytesIO()
+        book.save(buffer)
+        return buffer.getvalue()
+    text = {
+        "csv": f'id,text\n1,"{FRENCH}"\n2,"a ""b""\nc"\n',
+        "jsonl": '{"id": 1}\n{"id": 2, "t": "x"}\n',
+        "json": '[{"id": 1}, {"id": 2, "t": [1, 2]}]',
+    }[kind]
+    return text.encode()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("suffix", ["bin", "gz"])
+def test_random_bytes_never_raise(tmp_path: Path, fmt: str, suffix: str) -> None:
+    path = write(tmp_path / f"noise.{suffix}", random.Random(fmt).randbytes(20_000))
+    (item,) = read(path, fmt)  # one error row for the file
+    assert item.row is None
+    if suffix == "gz":
+        assert "corrupt gzip data" in (item.error or "")
+    elif fmt in ("csv", "jsonl"):
+        kind = "CSV" if fmt == "csv" else "JSON Lines"
+        assert item.error == f"noise.bin: binary data, not {kind} text"
+
+
+@pytest.mark.parametrize("kind", ["parquet", "excel", "csv", "json"])
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_file_of_another_format_never_raises(tmp_path: Path, kind: str, fmt: str) -> None:
+    items = read(write(tmp_path / f"export.{kind}", _valid_file(kind)), fmt)
+    if kind in ("parquet", "excel") and fmt != kind:
+        assert len(items) == 1 and items[0].row is None
+
+
+def test_bad_arguments_raise(tmp_path: Path) -> None:
+    path = write(tmp_path / "x.csv", b"a\n1\n")
+    with pytest.raises(ValueError, match="unknown format"):
+        iter_rows(path, "xml")
+    with pytest.raises(ValueError, match="unknown encoding"):
+        iter_rows(path, "csv", encoding="no-such-codec")
+    with pytest.raises(ValueError, match="delimiter"):
+        iter_rows(path, "csv", delimiter=";;")
+    with pytest.raises(FileNotFoundError):
+        iter_rows(tmp_path / "missing.csv", "csv")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_big_files_stream_in_bounded_memory(tmp_path: Path, fmt: str) -> None:
+    text = "z" * 1000
+    path = tmp_path / f"big.{fmt}"
+    with path.open("w", encoding="utf-8") as handle:
+        if fmt == "csv":
+            handle.write("id,text\n")
+        for i in range(20_000):
+            handle.write(f"{i},{text}\n" if fmt == "csv" else f'{{"id": {i}, "t": "{text}"}}\n')
+    assert path.stat().st_size > 20_000_000
+    tracemalloc.start()
+    try:
+        count = sum(1 for item in iter_rows(path, fmt) if item.row is not None)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == 20_000
+    assert peak < 3_000_000, f"peak {peak} bytes for a {path.stat().st_size} byte file"
+
+
+# ---------------------------------------------------------------------------------------
+# Encoding detection
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"\xef\xbb\xbfid,text\n", "utf-8-sig"),
+        ("id,text\n1,Café\n".encode("utf-16"), "utf-16"),
+        ("id,text\n1,Cafe\n".encode("utf-16-le"), "utf-16-le"),
+        (b"id,text\n1,plain\n", "utf-8"),
+        ("id,text\n1,déçu 日本".encode()[:-1], "utf-8"),  # sample cut inside a character
+        (f"id,text\n1,{FRENCH}\n".encode("cp1252"), "cp1252"),
+        ("Très déçu : colis abîmé, aucune réponse.".encode("latin-1"), "cp1252"),
+        ("Příliš žluťoučký kůň úpěl ďábelské ódy.".encode("cp1250"), "cp1250"),
+        ("Очень плохое качество, не рекомендую.".encode("cp1251"), "cp1251"),
+        (ARABIC[0].encode("cp1256"), "cp1256"),
+        ("Ürün çok geç geldi, kargo hasarlıydı.".encode("cp1254"), "cp1254"),
+    ],
+)
+def test_detect_encoding(data: bytes, expected: str) -> None:
+    assert detect_encoding(data) == expected
+
+
+# ---------------------------------------------------------------------------------------
+# Properties
+
+_FRAGMENTS = [b'"', b'""', b",", b";", b"\t", b"|", b"\n", b"\r\n", b"\r", b"{", b"}", b"[",
+              b"]", b'{"a": 1}', b"\xef\xbb\xbf", b"\xff\xfe", b"\x1f\x8b", b"PAR1",
+              b"PK\x03\x04", b"\x00", b"\xff", b"\xe9", b"caf\xc3\xa9", b"id,text", b"\\",
+              b"null", b"1e999", b"9" * 5000, b" "]
+
+
+@st.composite
+def messy_bytes(draw: st.DrawFn) -> bytes:
+    """Random bytes, random pieces of CSV/JSON syntax, or a valid file cut and damaged."""
+    kind = draw(st.sampled_from(["random", "fragments", "damaged"]))
+    if kind == "random":
+        return draw(st.binary(max_size=3000))
+    if kind == "fragments":
+        return b"".join(draw(st.lists(st.sampled_from(_FRAGMENTS), max_size=60)))
+    base = _valid_file(draw(st.sampled_from(["csv", "jsonl", "json", "parquet", "excel"])))
+    data = bytearray(base[: draw(st.integers(0, len(base)))])
+    for _ in range(draw(st.integers(0, 3)) if data else 0):
+        data[draw(st.integers(0, len(data) - 1))] = draw(st.integers(0, 255))
+    return bytes(data)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(content=messy_bytes(), wrap=st.sampled_from(["plain", "gzip", "named_gz"]))
+def test_arbitrary_bytes_never_raise(tmp_path: Path, fmt: str, content: bytes, wrap: str) -> None:
+    name, data = f"input.{fmt}", content
+    if wrap != "plain":
+        name += ".gz"
+        data = gzip.compress(content) if wrap == "gzip" else content
+    path = write(tmp_path / name, data)
+    read(path, fmt)  # checks every item against the RawRow contract
+
+
+_HEADERS = st.lists(st.from_regex(r"[A-Za-z][A-Za-z0-9_]{0,10}", fullmatch=True),
+                    min_size=1, max_size=5, unique=True)
+_CELLS = st.text(st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)),
+                 max_size=30)
+
+
+def _records(draw: st.DrawFn, width: int, cells: st.SearchStrategy[str]) -> list[list[str]]:
+    record = st.lists(cells, min_size=width, max_size=width)
+    # A record whose cells are all blank holds nothing and is skipped by design.
+    return draw(st.lists(record.filter(lambda r: any(c.strip() for c in r)), max_size=8))
+
+
+def _write_csv(header: list[str], records: list[list[str]], delimiter: str) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter)
+    writer.writerow(header)
+    writer.writerows(records)
+    return buffer.getvalue()
+
+
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_csv_round_trip(tmp_path: Path, data: st.DataObject) -> None:
+    header = data.draw(_HEADERS)
+    records = _records(data.draw, len(header), _CELLS)
+    delimiter = data.draw(st.sampled_from(DELIMITERS))
+    encoding = data.draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16"]))
+    text = _write_csv(header, records, delimiter)
+    path = write(tmp_path / "round.csv", text.encode(encoding))
+    got = rows_of(read(path, "csv", delimiter=delimiter))
+    assert got == [dict(zip(header, record, strict=True)) for record in records]
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_csv_round_trip_with_sniffed_delimiter(tmp_path: Path, data: st.DataObject) -> None:
+    header = data.draw(_HEADERS)
+    records = _records(data.draw, len(header), st.text("abcxyz ÉéüÑ019.-", max_size=12))
+    delimiter = data.draw(st.sampled_from(DELIMITERS))
+    text = _write_csv(header, records, delimiter)
+    path = write(tmp_path / "round.csv", text.encode("utf-8"))
+    got = rows_of(read(path, "csv"))
+    assert got == [dict(zip(header, record, strict=True)) for record in records]
