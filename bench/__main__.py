@@ -141,6 +141,14 @@ def render(results: dict[str, Any]) -> str:
         parts.append(render_speed_markdown(speed))  # brings its own "## Speed and memory"
     else:
         parts += ["## Speed and memory", "", "*not run*"]
+    if results.get("int8"):
+        from bench.int8 import render_int8_markdown
+
+        parts += ["", render_int8_markdown(results["int8"])]
+    if results.get("ingest"):
+        from bench.ingest import render_ingest_markdown
+
+        parts += ["", render_ingest_markdown(results["ingest"])]
     notes = results.get("notes")
     if notes:
         parts += ["", "## What was tried", ""] + [f"- {note}" for note in notes]
@@ -151,7 +159,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Quality and speed benchmarks.")
     parser.add_argument("--datasets", type=Path, default=ROOT.parent / "shared" / "datasets")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/voc-bench"))
-    parser.add_argument("--only", choices=["quality", "speed"], default=None)
+    parser.add_argument("--only", choices=["quality", "speed", "ingest", "int8"], default=None)
+    parser.add_argument("--ingest-rows", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--repeats", type=int, default=1)
     args = parser.parse_args(argv)
@@ -177,6 +186,16 @@ def main(argv: list[str] | None = None) -> None:
 
         results["speed"] = run_speed(args.datasets, args.sizes, args.workdir / "speed",
                                      repeats=args.repeats, previous=results.get("speed"))
+    if args.only in (None, "ingest"):
+        from bench.ingest import run_ingest_bench
+
+        results["ingest"] = run_ingest_bench(args.datasets, args.ingest_rows,
+                                             args.workdir / "ingest", repeats=args.repeats)
+    if args.only in (None, "int8"):
+        from bench.int8 import run_int8
+
+        results["int8"] = run_int8(args.datasets, args.workdir / "embeddings",
+                                   repeats=max(3, args.repeats))
     RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
     REPORT.write_text(render(results), encoding="utf-8")
     print(f"wrote {REPORT} and {RESULTS}")

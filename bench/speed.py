@@ -374,6 +374,8 @@ def _spawn(mode: str, config: Path, out: Path, log: Path, timeout: float) -> dic
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env.setdefault("HF_HUB_OFFLINE", "1")
     env.setdefault("TRANSFORMERS_OFFLINE", "1")
+    # customer_key needs a secret; the benchmark's data has no real customers.
+    env.setdefault("VOC_CUSTOMER_KEY_SECRET", "benchmark-only-customer-key-secret")
     flag = "--run" if mode == "run" else "--embed-only"
     cmd = [sys.executable, "-m", "bench.speed", flag, str(config), "--out", str(out)]
     out.unlink(missing_ok=True)

@@ -89,6 +89,21 @@ CREATE TABLE IF NOT EXISTS theme_fits (
     reason      VARCHAR NOT NULL        -- first fit | last fit N days ago | asked | ...
 );
 
+-- What happened to each theme in each run. A refit: born, grew, shrank, stable,
+-- merged_into (related_topic_id took most of its sentences), split_from (most of its
+-- sentences came from related_topic_id, which lives on), retired. A night that only assigns
+-- new sentences: grew.
+CREATE TABLE IF NOT EXISTS theme_lineage (
+    run_id           VARCHAR NOT NULL,
+    topic_id         INTEGER NOT NULL,
+    event            VARCHAR NOT NULL,
+    related_topic_id INTEGER,
+    size_before      INTEGER NOT NULL,   -- sentences
+    size_after       INTEGER NOT NULL,
+    share            DOUBLE,             -- of the sentences that moved (merged/split)
+    PRIMARY KEY (run_id, topic_id)
+);
+
 -- The per-language mean vectors of the last refit, to centre new sentences the same way.
 CREATE TABLE IF NOT EXISTS theme_language_means (
     lang        VARCHAR PRIMARY KEY,    -- '*' is the global mean, for rare languages

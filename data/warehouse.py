@@ -29,6 +29,7 @@ MIGRATIONS: dict[int, str] = {
     # 3: source_files, source_cursors, feedback_duplicates and raw_feedback are new tables,
     # which schema.sql creates when missing; nothing in older tables changes.
     3: "SELECT 1",
+    4: "SELECT 1",  # theme_lineage: a new table
 }
 SCHEMA_VERSION = max(MIGRATIONS, default=1)
 
@@ -88,7 +89,7 @@ class Warehouse:
     def count(self, table: str) -> int:
         if table not in {"feedback", "sentences", "topics", "pain_points", "quarantine",
                          "embeddings", "runs", "source_files", "source_cursors",
-                         "feedback_duplicates", "raw_feedback"}:
+                         "feedback_duplicates", "raw_feedback", "theme_lineage"}:
             raise ValueError(f"unknown table {table!r}")
         return int(self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
 
@@ -295,8 +296,8 @@ class Warehouse:
         frame = self.query(
             """
             SELECT s.doc_id, s.sentence_idx, s.text, s.lang, s.sentiment, s.sentiment_score,
-                   s.text_hash, f.channel, f.created_at, f.rating, f.rating_scale, f.nps, f.csat,
-                   e.vector
+                   s.text_hash, s.topic_id AS previous_topic_id, f.channel, f.created_at,
+                   f.rating, f.rating_scale, f.nps, f.csat, e.vector
             FROM sentences s
             JOIN feedback f USING (doc_id)
             JOIN embeddings e ON e.text_hash = s.text_hash AND e.model = ?
@@ -375,6 +376,26 @@ class Warehouse:
             """,
             {"run": run_id},
         )
+
+    def theme_sizes(self) -> dict[int, int]:
+        """Sentences per active theme, as the sentences table holds them now."""
+        rows = self.con.execute(
+            "SELECT t.topic_id, count(s.topic_id) FROM topics t "
+            "LEFT JOIN sentences s USING (topic_id) WHERE t.status = 'active' GROUP BY 1"
+        ).fetchall()
+        return {int(t): int(n) for t, n in rows}
+
+    def record_lineage(self, run_id: str, events: list[dict[str, Any]]) -> None:
+        if not events:
+            return
+        frame = pl.DataFrame(events, schema={
+            "topic_id": pl.Int32, "event": pl.String, "related_topic_id": pl.Int32,
+            "size_before": pl.Int32, "size_after": pl.Int32, "share": pl.Float64})
+        self.con.register("_lin", frame.to_arrow())
+        self._run("INSERT INTO theme_lineage SELECT $run, topic_id, event, related_topic_id, "
+                  "size_before, size_after, share FROM _lin ON CONFLICT DO NOTHING",
+                  {"run": run_id})
+        self.con.unregister("_lin")
 
     def active_topics(self) -> pl.DataFrame:
         return self.query(

@@ -26,6 +26,7 @@ from flows import ingestion
 from flows.config import VocConfig
 from nlp.embedding import SentenceTransformerEmbedder, mean_pool
 from nlp.language import get_language_detector
+from nlp.lineage import assignment_lineage, refit_lineage
 from nlp.normalize import text_hash
 from nlp.pain_points import rank_pain_points
 from nlp.redact import Redactor, strip_placeholders
@@ -94,7 +95,9 @@ def embed_with_cache(ctx: RunContext, texts: list[str]) -> tuple[np.ndarray, int
     model = ctx.embedder.name
     hashes = [text_hash(t) for t in texts]
     cached = ctx.warehouse.cached_embeddings(hashes, model)
-    missing = list(dict.fromkeys(h for h in hashes if h not in cached))
+    # Encoded in hash order: the same texts form the same batches whatever order the
+    # feedback arrived in, so a shuffled input gets bit-identical vectors (and themes).
+    missing = sorted(set(h for h in hashes if h not in cached))
     if missing:
         by_hash = dict(zip(hashes, texts, strict=True))
         vectors = ctx.embedder.encode([by_hash[h] for h in missing])
@@ -218,8 +221,11 @@ def _assign_new_sentences(ctx: RunContext, counts: dict[str, Any]) -> str | None
     if len(rows) >= cfg.min_theme_size and unassigned > cfg.refit_unassigned_share:
         return f"{unassigned:.0%} of {len(rows)} new sentences fit no theme"
     topic_ids = np.where(rows >= 0, topics["topic_id"].to_numpy()[np.maximum(rows, 0)], -1)
+    sizes_before = ctx.warehouse.theme_sizes()
     _write_assignments(ctx, frame, topic_ids, sims)
     ctx.warehouse.touch_topics(ctx.run_id)
+    ctx.warehouse.record_lineage(ctx.run_id, [
+        e.as_row() for e in assignment_lineage(sizes_before, ctx.warehouse.theme_sizes())])
     counts.update(mode="assigned", new_sentences=len(rows), without_theme=int((rows < 0).sum()),
                   themes=topics.height)
     return None
@@ -277,8 +283,14 @@ def _refit(ctx: RunContext, counts: dict[str, Any], reason: str) -> None:
                 "keywords_by_lang": pl.String, "size": pl.Int32,
                 "centroid": pl.List(pl.Float32)},
     )
+    sizes_before = ctx.warehouse.theme_sizes()
     ctx.warehouse.save_topics(topics, ctx.run_id)
     _write_assignments(ctx, frame, topic_ids, result.similarity)
+    before = [None if t is None else int(t) for t in frame["previous_topic_id"].to_list()]
+    after = [int(t) if t >= 0 else None for t in topic_ids.tolist()]
+    events = refit_lineage(before, after, sizes_before, topics["topic_id"].to_list())
+    ctx.warehouse.record_lineage(ctx.run_id, [e.as_row() for e in events])
+    counts["lineage"] = _count(e.event for e in events)
     ctx.warehouse.save_fit(ctx.run_id, ctx.started_at, sentences=frame.height,
                            themes=len(result.themes), reason=reason, means=result.means)
     counts.update(mode="refit", reason=reason, sentences=frame.height,

@@ -272,3 +272,24 @@ def test_a_second_night_joins_existing_themes_and_ids_survive_a_refit(
     assert [r[0] for r in fits] == ["first fit", "asked"]
     runs = con.execute("SELECT status, count(*) FROM runs GROUP BY 1").fetchall()
     assert runs == [("completed", 4)]
+
+
+def test_theme_lineage_tells_each_run_what_happened(two_runs: dict[str, Any]) -> None:
+    con = two_runs["con"]
+    first, third, refit = (two_runs[k]["run_id"] for k in ("first", "third", "refit"))
+    events = {run: dict(con.execute(
+        "SELECT event, count(*) FROM theme_lineage WHERE run_id = ? GROUP BY 1", [run]
+    ).fetchall()) for run in (first, third, refit)}
+    themes_first = two_runs["first"]["counts"]["themes"]["themes"]
+    assert events[first] == {"born": themes_first}
+    assert set(events[third]) == {"grew"}  # an assigning night only adds to themes
+    assert sum(events[third].values()) >= 3
+    kept = two_runs["refit"]["counts"]["themes"]["kept_existing_ids"]
+    assert sum(events[refit].get(e, 0) for e in ("grew", "shrank", "stable")) == kept
+    # Every theme active after the refit has an event; every one retired has one too.
+    active = {r[0] for r in con.execute(
+        "SELECT topic_id FROM topics WHERE status = 'active'").fetchall()}
+    in_refit = {r[0] for r in con.execute(
+        "SELECT topic_id FROM theme_lineage WHERE run_id = ? AND event NOT IN "
+        "('merged_into', 'retired')", [refit]).fetchall()}
+    assert in_refit == active
