@@ -69,14 +69,39 @@ CREATE TABLE IF NOT EXISTS sentences (
 -- Themes. topic_id stays the same across runs while the theme's centroid does.
 CREATE TABLE IF NOT EXISTS topics (
     topic_id         INTEGER PRIMARY KEY,
-    label            VARCHAR NOT NULL,    -- short readable label
+    label            VARCHAR NOT NULL,    -- short readable label (an analyst's, if curated)
+    generated_label  VARCHAR,             -- the label the pipeline made
     keywords         VARCHAR[],           -- top keywords over all languages
     keywords_by_lang JSON,                -- {"en": [...], "fa": [...]}
     size             INTEGER,             -- sentences in the theme at the last run
-    status           VARCHAR NOT NULL,    -- active | retired
+    status           VARCHAR NOT NULL,    -- active | hidden | merged | retired
     first_seen_run   VARCHAR NOT NULL,
     last_seen_run    VARCHAR NOT NULL,
     centroid         FLOAT[]              -- unit-length language-centred mean, to match across runs
+);
+
+-- Analysts' decisions on themes, applied after every run (refits included), so they last.
+-- Write it with SQL or `voc themes ...`; one row per theme, NULL/false = no decision.
+CREATE TABLE IF NOT EXISTS theme_curation (
+    topic_id    INTEGER PRIMARY KEY,
+    label       VARCHAR,                 -- shown instead of the generated label
+    merged_into INTEGER,                 -- this theme's sentences count under that theme
+    hidden      BOOLEAN NOT NULL DEFAULT false,  -- left out of pain points and reports
+    pinned      BOOLEAN NOT NULL DEFAULT false,  -- never retired; keeps its centroid
+    note        VARCHAR,
+    updated_at  TIMESTAMP NOT NULL DEFAULT now()
+);
+
+-- Themes declared by example: from [[themes.seeds]] in the config, or split off an existing
+-- theme by an analyst (`voc themes split`). Each keeps its topic_id; sentences close to its
+-- example phrases join it (a split-off takes them only from its parent theme).
+CREATE TABLE IF NOT EXISTS theme_seeds (
+    topic_id        INTEGER PRIMARY KEY,
+    label           VARCHAR NOT NULL,
+    phrases         VARCHAR[] NOT NULL,
+    origin          VARCHAR NOT NULL,    -- config | split
+    parent_topic_id INTEGER,             -- split: the theme it was split off
+    created_run_id  VARCHAR
 );
 
 -- Each time the themes were found afresh (a refit), and why. Nights between refits put

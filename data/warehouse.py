@@ -30,6 +30,8 @@ MIGRATIONS: dict[int, str] = {
     # which schema.sql creates when missing; nothing in older tables changes.
     3: "SELECT 1",
     4: "SELECT 1",  # theme_lineage: a new table
+    # theme_curation and theme_seeds are new tables; topics keeps the generated label too.
+    5: "ALTER TABLE topics ADD COLUMN IF NOT EXISTS generated_label VARCHAR",
 }
 SCHEMA_VERSION = max(MIGRATIONS, default=1)
 
@@ -89,7 +91,8 @@ class Warehouse:
     def count(self, table: str) -> int:
         if table not in {"feedback", "sentences", "topics", "pain_points", "quarantine",
                          "embeddings", "runs", "source_files", "source_cursors",
-                         "feedback_duplicates", "raw_feedback", "theme_lineage"}:
+                         "feedback_duplicates", "raw_feedback", "theme_lineage",
+                         "theme_curation", "theme_seeds"}:
             raise ValueError(f"unknown table {table!r}")
         return int(self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
 
@@ -381,7 +384,7 @@ class Warehouse:
         """Sentences per active theme, as the sentences table holds them now."""
         rows = self.con.execute(
             "SELECT t.topic_id, count(s.topic_id) FROM topics t "
-            "LEFT JOIN sentences s USING (topic_id) WHERE t.status = 'active' GROUP BY 1"
+            "LEFT JOIN sentences s USING (topic_id) WHERE t.status <> 'retired' GROUP BY 1"
         ).fetchall()
         return {int(t): int(n) for t, n in rows}
 
@@ -398,8 +401,11 @@ class Warehouse:
         self.con.unregister("_lin")
 
     def active_topics(self) -> pl.DataFrame:
+        """Themes new sentences may join and refits may match: all but retired ones
+        (hidden and merged themes too, so that curation keeps finding its themes)."""
         return self.query(
-            "SELECT topic_id, label, centroid FROM topics WHERE status = 'active' ORDER BY topic_id"
+            "SELECT topic_id, label, centroid FROM topics WHERE status <> 'retired' "
+            "AND centroid IS NOT NULL ORDER BY topic_id"
         )
 
     def next_topic_id(self) -> int:
@@ -411,12 +417,13 @@ class Warehouse:
         self.con.register("_t", topics.to_arrow())
         self._run(
             """
-            INSERT INTO topics (topic_id, label, keywords, keywords_by_lang, size, status,
-                                first_seen_run, last_seen_run, centroid)
-            SELECT topic_id, label, keywords, keywords_by_lang, size, 'active', $run, $run,
-                   centroid FROM _t
+            INSERT INTO topics (topic_id, label, generated_label, keywords, keywords_by_lang,
+                                size, status, first_seen_run, last_seen_run, centroid)
+            SELECT topic_id, label, label, keywords, keywords_by_lang, size, 'active', $run,
+                   $run, centroid FROM _t
             ON CONFLICT (topic_id) DO UPDATE SET
-                label = excluded.label, keywords = excluded.keywords,
+                label = excluded.label, generated_label = excluded.generated_label,
+                keywords = excluded.keywords,
                 keywords_by_lang = excluded.keywords_by_lang, size = excluded.size,
                 status = 'active', last_seen_run = excluded.last_seen_run,
                 centroid = excluded.centroid
@@ -424,7 +431,8 @@ class Warehouse:
             {"run": run_id},
         )
         self._run(
-            "UPDATE topics SET status = 'retired' WHERE topic_id NOT IN (SELECT topic_id FROM _t)"
+            "UPDATE topics SET status = 'retired' WHERE topic_id NOT IN (SELECT topic_id FROM _t) "
+            "AND topic_id NOT IN (SELECT topic_id FROM theme_seeds)"
         )
         self.con.unregister("_t")
 

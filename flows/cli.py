@@ -136,6 +136,11 @@ def report(
     typer.echo(f"report: {run_dir / 'report.md'}")
 
 
+from flows.themes_cli import themes_app  # noqa: E402
+
+app.add_typer(themes_app, name="themes")
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

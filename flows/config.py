@@ -123,6 +123,13 @@ class LanguageConfig(_Strict):
     min_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
 
 
+class SeedTheme(_Strict):
+    """A theme declared by example: found when feedback like its phrases is present."""
+
+    label: str = Field(min_length=1, max_length=80)
+    phrases: list[str] = Field(min_length=1, description="a few examples, any language")
+
+
 class ThemesConfig(_Strict):
     min_theme_size: int = Field(default=12, ge=2)
     context_weight: float = Field(default=1.0, ge=0.0, le=10.0)
@@ -133,6 +140,19 @@ class ThemesConfig(_Strict):
     merge_similarity: float = Field(default=0.6, gt=0.0, le=1.0)
     match_similarity: float = Field(default=0.8, gt=0.0, le=1.0)
     outlier_similarity: float = Field(default=0.35, gt=0.0, le=1.0)
+    # A seed theme is found as the cluster whose centroid is at least this similar to its
+    # phrases (matching themes sit at ~0.6-0.7, unrelated ones below ~0.3). Sentences also
+    # join a seed when closer to it than to their own theme (by outlier_similarity).
+    seed_similarity: float = Field(default=0.45, gt=0.0, le=1.0)
+    seeds: list[SeedTheme] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_seed_labels(self) -> ThemesConfig:
+        labels = [s.label.strip().lower() for s in self.seeds]
+        dupes = sorted({x for x in labels if labels.count(x) > 1})
+        if dupes:
+            raise ValueError(f"themes.seeds: labels must be unique, repeated: {dupes}")
+        return self
 
 
 class PrivacyConfig(_Strict):

@@ -28,6 +28,7 @@ from prefect.runtime import flow_run  # noqa: E402
 from data.warehouse import Warehouse, publishing  # noqa: E402
 from flows import stages  # noqa: E402
 from flows.config import ConfigError, load_config  # noqa: E402
+from flows.curation import carry_over_curation  # noqa: E402
 from flows.ingestion import customer_key_secret  # noqa: E402
 from flows.report import write_report  # noqa: E402
 
@@ -131,6 +132,9 @@ def voc_pipeline(
             )
             ctx.timings["report"] = round(time.perf_counter() - report_start, 2)
             ctx.timings["total"] = round((datetime.now(UTC) - started).total_seconds(), 2)
+            # Curation analysts wrote while this run worked on its copy is kept (and applied
+            # by the next run).
+            carry_over_curation(wh, str(wh_path))
             wh.finish_run(run_id, status="completed", stage_counts=ctx.counts,
                           timings=ctx.timings, models=ctx.models, finished_at=datetime.now(UTC))
     except Exception as exc:

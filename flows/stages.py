@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 
 from data.warehouse import Warehouse
-from flows import ingestion
+from flows import curation, ingestion
 from flows.config import VocConfig
 from nlp.embedding import SentenceTransformerEmbedder, mean_pool
 from nlp.language import get_language_detector
@@ -32,7 +32,7 @@ from nlp.pain_points import rank_pain_points
 from nlp.redact import Redactor, strip_placeholders
 from nlp.sentences import sentence_pieces
 from nlp.sentiment import load_sentiment_head
-from nlp.themes import assign_new, find_themes, unit
+from nlp.themes import assign_new, centre, find_themes, in_context, unit
 
 log = logging.getLogger("voc")
 # A sentence's own language overrides its document's only when detected this surely.
@@ -190,11 +190,13 @@ def themes(ctx: RunContext, *, refit: bool = False) -> None:
     cfg = ctx.config.themes
     ctx.models["themes"] = f"bertopic {_version('bertopic')} (seed {cfg.seed})"
     with ctx.stage("themes") as counts:
+        curation.sync_config_seeds(ctx)
         reason = "asked" if refit else _refit_due(ctx)
         if reason is None:
             reason = _assign_new_sentences(ctx, counts)
         if reason is not None:
             _refit(ctx, counts, reason)
+        counts["curation"] = curation.apply_curation(ctx.warehouse)
 
 
 def _refit_due(ctx: RunContext) -> str | None:
@@ -221,6 +223,13 @@ def _assign_new_sentences(ctx: RunContext, counts: dict[str, Any]) -> str | None
     if len(rows) >= cfg.min_theme_size and unassigned > cfg.refit_unassigned_share:
         return f"{unassigned:.0%} of {len(rows)} new sentences fit no theme"
     topic_ids = np.where(rows >= 0, topics["topic_id"].to_numpy()[np.maximum(rows, 0)], -1)
+    means = ctx.warehouse.language_means()
+    seeds = curation.load_seeds(ctx, means)
+    if seeds and len(rows):
+        centred = centre(in_context(vectors, frame["doc_id"].to_list(), cfg.context_weight),
+                         frame["lang"].to_list(), means)
+        topic_ids, sims = curation.capture_by_seeds(centred, topic_ids, sims, seeds,
+                                                    cfg.outlier_similarity)
     sizes_before = ctx.warehouse.theme_sizes()
     _write_assignments(ctx, frame, topic_ids, sims)
     ctx.warehouse.touch_topics(ctx.run_id)
@@ -267,8 +276,22 @@ def _refit(ctx: RunContext, counts: dict[str, Any], reason: str) -> None:
         merge_similarity=cfg.merge_similarity,
         outlier_similarity=cfg.outlier_similarity,
     )
-    id_map, matched = _match_existing_topics(ctx, result.themes, cfg.match_similarity)
+    seeds = curation.load_seeds(ctx, result.means)
+    cluster_centroids = (np.stack([t.centroid for t in result.themes]) if result.themes
+                         else np.zeros((0, vectors.shape[1]), dtype=np.float32))
+    seeded = curation.match_seeds_to_clusters(seeds, cluster_centroids, cfg.seed_similarity)
+    seeded_index = {result.themes[k].index: seed for k, seed in seeded.items()}
+    id_map, matched = _match_existing_topics(
+        ctx, [t for t in result.themes if t.index not in seeded_index], cfg.match_similarity,
+        exclude={s.topic_id for s in seeds})
+    id_map.update({index: seed.topic_id for index, seed in seeded_index.items()})
     topic_ids = np.array([id_map.get(int(a), -1) for a in result.assignments])
+    similarity = result.similarity
+    if seeds:
+        centred = centre(in_context(vectors, frame["doc_id"].to_list(), cfg.context_weight),
+                         frame["lang"].to_list(), result.means)
+        topic_ids, similarity = curation.capture_by_seeds(centred, topic_ids, similarity,
+                                                          seeds, cfg.outlier_similarity)
     topics = pl.DataFrame(
         {
             "topic_id": [id_map[t.index] for t in result.themes],
@@ -285,10 +308,14 @@ def _refit(ctx: RunContext, counts: dict[str, Any], reason: str) -> None:
     )
     sizes_before = ctx.warehouse.theme_sizes()
     ctx.warehouse.save_topics(topics, ctx.run_id)
-    _write_assignments(ctx, frame, topic_ids, result.similarity)
+    curation.store_seed_themes(ctx.warehouse, seeds, {s.topic_id for s in seeded.values()},
+                               ctx.run_id)
+    _write_assignments(ctx, frame, topic_ids, similarity)
     before = [None if t is None else int(t) for t in frame["previous_topic_id"].to_list()]
     after = [int(t) if t >= 0 else None for t in topic_ids.tolist()]
-    events = refit_lineage(before, after, sizes_before, topics["topic_id"].to_list())
+    events = refit_lineage(before, after, sizes_before,
+                           sorted(set(topics["topic_id"].to_list()) | {s.topic_id for s in seeds
+                                                                        if s.topic_id in after}))
     ctx.warehouse.record_lineage(ctx.run_id, [e.as_row() for e in events])
     counts["lineage"] = _count(e.event for e in events)
     ctx.warehouse.save_fit(ctx.run_id, ctx.started_at, sentences=frame.height,
@@ -305,7 +332,7 @@ def _version(package: str) -> str:
 
 
 def _match_existing_topics(
-    ctx: RunContext, found: list, threshold: float
+    ctx: RunContext, found: list, threshold: float, exclude: set[int] | None = None
 ) -> tuple[dict[int, int], int]:
     """Map this run's clusters to existing theme ids by centroid similarity (greedy, best first).
 
@@ -315,6 +342,8 @@ def _match_existing_topics(
     id (and any label they gave it) while its centroid stays put.
     """
     existing = ctx.warehouse.active_topics()
+    if exclude:
+        existing = existing.filter(~pl.col("topic_id").is_in(list(exclude)))
     id_map: dict[int, int] = {}
     if found and not existing.is_empty():
         old = unit(np.asarray(existing["centroid"].to_list(), dtype=np.float32))
@@ -348,6 +377,10 @@ def pain_points(ctx: RunContext) -> pl.DataFrame:
         topics = ctx.warehouse.query(
             "SELECT topic_id, label, keywords FROM topics WHERE status = 'active'"
         )
+        # Hidden themes' sentences keep their theme but are left out of the ranking.
+        frame = frame.with_columns(
+            pl.when(pl.col("topic_id").is_in(topics["topic_id"].to_list()))
+            .then(pl.col("topic_id")).alias("topic_id"))
         ranked = rank_pain_points(frame, topics,
                                   quotes_per_theme=ctx.config.report.quotes_per_theme)
         if not ranked.is_empty():
