@@ -64,8 +64,8 @@ class RunContext:
         yield counts
         self.timings[name] = round(time.perf_counter() - start, 2)
         self.counts[name] = counts
-        summary = ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}"
-                            for k, v in counts.items())
+        summary = ", ".join(f"{k} {v:,}" if isinstance(v, int) and not isinstance(v, bool)
+                            else f"{k} {v}" for k, v in counts.items())
         log.info("%s: %s (%.1f s)", name, summary, self.timings[name])
 
     @cached_property

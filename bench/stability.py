@@ -1,0 +1,243 @@
+r"""Themes that last: reproducibility, id stability across nights, and sentence-level quality.
+
+Everything runs through the pipeline's own stages (``ingest``, ``enrich``, ``themes``) on
+real warehouses, with the banking77 test queries (3,080 online-banking questions, 77
+intents) as a review export:
+
+- **shuffled runs**: night one on the export as given and on the same rows shuffled;
+  adjusted Rand index between the two runs' sentence themes (goal >= 0.95);
+- **id stability**: night two adds 10% new queries to night one's warehouse, once as a
+  normal night (new sentences assigned) and once with a forced refit; the share of night
+  one's sentences whose theme id is unchanged (goal >= 95%);
+- **sentence level**: NMI, ARI and the share of sentences without a theme against the
+  intents (a sentence carries its query's intent), next to plain BERTopic with default
+  settings on the same sentence embeddings.
+
+    python -m bench.stability --datasets ../shared/datasets
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import shutil
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from bench.speed import DEFAULT_DATASETS, ROOT, machine_info
+
+SEED = 20261123
+NEW_SHARE = 0.10
+
+
+def _write_export(rows: list[dict[str, str]], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["id", "at", "body"])
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _config(project: Path, exports: list[Path]) -> Any:
+    from flows.config import VocConfig
+
+    return VocConfig.model_validate({
+        "warehouse": {"path": str(project / "voc.duckdb")},
+        "models": {"cache_dir": str(ROOT / "data" / "models")},
+        "sources": [{"name": f"bank_{i}", "channel": "review", "path": str(p), "format": "csv",
+                     "columns": {"id": "id", "created_at": "at", "body": "body"}}
+                    for i, p in enumerate(exports)],
+        "root": project,
+    })
+
+
+def _run(config: Any, run_id: str, started: datetime, *, refit: bool = False
+         ) -> dict[str, Any]:
+    from data.warehouse import publishing
+    from flows import stages
+
+    with publishing(config.resolve(config.warehouse.path)) as wh:
+        ctx = stages.RunContext(run_id=run_id, config=config, warehouse=wh, started_at=started)
+        stages.ingest(ctx, None, None, None)
+        stages.enrich(ctx)
+        stages.themes(ctx, refit=refit)
+    return ctx.counts
+
+
+def _assignments(config: Any) -> pl.DataFrame:
+    from data.warehouse import Warehouse
+
+    with Warehouse(config.resolve(config.warehouse.path), read_only=True) as wh:
+        return wh.query("SELECT f.source_record_id AS id, s.sentence_idx, s.topic_id "
+                        "FROM sentences s JOIN feedback f USING (doc_id) ORDER BY 1, 2")
+
+
+def run_stability(datasets: Path, workdir: Path) -> dict[str, Any]:
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    os.environ.setdefault("VOC_CUSTOMER_KEY_SECRET", "benchmark-only-customer-key-secret")
+    shutil.rmtree(workdir, ignore_errors=True)
+    test = pl.read_parquet(datasets / "banking77_intents.parquet").filter(
+        pl.col("split") == "test")
+    rng = random.Random(SEED)
+    order = list(range(test.height))
+    rng.shuffle(order)
+    start = datetime(2026, 9, 1, tzinfo=UTC)
+    rows = [{"id": f"B{i:05d}", "at": (start + timedelta(minutes=i)).isoformat(),
+             "body": test["text"][i]} for i in range(test.height)]
+    intent = {f"B{i:05d}": test["label"][i] for i in range(test.height)}
+    n_new = round(NEW_SHARE * len(rows))
+    new_ids = set(order[:n_new])
+    night1 = [rows[i] for i in range(len(rows)) if i not in new_ids]
+    night2 = [rows[i] for i in sorted(new_ids)]
+    shuffled = list(night1)
+    random.Random(SEED + 1).shuffle(shuffled)
+    out: dict[str, Any] = {"benchmark": "stability", "machine": machine_info(),
+                           "queries": len(rows), "night_one": len(night1),
+                           "night_two_new": len(night2)}
+    first_day, second_day = datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 10, 2, tzinfo=UTC)
+
+    # Night one, as given and shuffled.
+    timings = {}
+    projects = {}
+    for name, data in (("plain", night1), ("shuffled", shuffled)):
+        project = workdir / name
+        _write_export(data, project / "night1.csv")
+        projects[name] = _config(project, [project / "night1.csv"])
+        began = time.perf_counter()
+        counts = _run(projects[name], "night1", first_day)
+        timings[name] = round(time.perf_counter() - began, 1)
+        out.setdefault("night_one_counts", {})[name] = counts["themes"]
+    a = _assignments(projects["plain"]).rename({"topic_id": "a"})
+    b = _assignments(projects["shuffled"]).rename({"topic_id": "b"})
+    both = a.join(b, on=["id", "sentence_idx"])
+    out["shuffled_ari"] = round(float(adjusted_rand_score(
+        both["a"].fill_null(-1).to_list(), both["b"].fill_null(-1).to_list())), 4)
+    out["shuffled_identical"] = bool((both["a"].fill_null(-1) == both["b"].fill_null(-1)).all())
+
+    # Sentence-level quality of night one's themes against the intents.
+    truth = [intent[i] for i in a["id"].to_list()]
+    ours = a["a"].fill_null(-1).to_list()
+    out["sentence_level"] = {"sentences": a.height, "ours": {
+        "themes": len(set(ours) - {-1}),
+        "nmi": round(float(normalized_mutual_info_score(truth, ours)), 3),
+        "ari": round(float(adjusted_rand_score(truth, ours)), 3),
+        "outlier_share": round(ours.count(-1) / len(ours), 3)}}
+    out["sentence_level"]["bertopic_default"] = _plain_bertopic(projects["plain"], a, truth)
+
+    # Night two: +10% new queries; a normal night, then the same with a forced refit.
+    for mode in ("assign", "refit"):
+        project = workdir / f"night2-{mode}"
+        shutil.copytree(workdir / "plain", project)
+        _write_export(night2, project / "night2.csv")
+        config = _config(project, [project / "night1.csv", project / "night2.csv"])
+        counts = _run(config, f"night2-{mode}", second_day, refit=mode == "refit")
+        after = _assignments(config).rename({"topic_id": "after"})
+        joined = a.join(after, on=["id", "sentence_idx"])
+        same = (joined["a"].fill_null(-1) == joined["after"].fill_null(-1))
+        themed = joined.filter(pl.col("a").is_not_null())
+        out[f"night_two_{mode}"] = {
+            "themes": counts["themes"],
+            "unchanged_share": round(float(same.mean()), 4),
+            "unchanged_share_of_themed": round(float(
+                (themed["a"] == themed["after"].fill_null(-1)).mean()), 4),
+        }
+    out["seconds_night_one"] = timings
+    out["goals"] = {
+        "shuffled_ari": {"goal": 0.95, "value": out["shuffled_ari"],
+                         "met": out["shuffled_ari"] >= 0.95},
+        "id_stability_refit": {"goal": 0.95,
+                               "value": out["night_two_refit"]["unchanged_share"],
+                               "met": out["night_two_refit"]["unchanged_share"] >= 0.95},
+        "outliers": {"goal": 0.10,
+                     "value": out["sentence_level"]["ours"]["outlier_share"],
+                     "met": out["sentence_level"]["ours"]["outlier_share"] <= 0.10},
+    }
+    return out
+
+
+def _plain_bertopic(config: Any, assigned: pl.DataFrame, truth: list[str]) -> dict[str, Any]:
+    """Plain BERTopic, defaults, on the same sentence embeddings the pipeline stored."""
+    from bertopic import BERTopic
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+    from umap import UMAP
+
+    from data.warehouse import Warehouse
+
+    with Warehouse(config.resolve(config.warehouse.path), read_only=True) as wh:
+        frame, vectors = wh.sentences_for_themes(config.models.embedding)
+        ids = dict(wh.con.execute("SELECT doc_id, source_record_id FROM feedback").fetchall())
+    key = [f"{ids[d]}:{i}" for d, i in zip(frame["doc_id"], frame["sentence_idx"], strict=True)]
+    want = [f"{i}:{j}" for i, j in zip(assigned["id"], assigned["sentence_idx"], strict=True)]
+    position = {k: n for n, k in enumerate(key)}
+    rows = [position[k] for k in want]
+    model = BERTopic(umap_model=UMAP(n_neighbors=15, n_components=5, min_dist=0.0,
+                                     metric="cosine", random_state=42))
+    topics, _ = model.fit_transform([frame["text"][r] for r in rows], embeddings=vectors[rows])
+    topics = list(topics)
+    return {"themes": len(set(topics) - {-1}),
+            "nmi": round(float(normalized_mutual_info_score(truth, topics)), 3),
+            "ari": round(float(adjusted_rand_score(truth, topics)), 3),
+            "outlier_share": round(topics.count(-1) / len(topics), 3)}
+
+
+def render_stability_markdown(r: dict[str, Any]) -> str:
+    m, s, g = r.get("machine", {}), r["sentence_level"], r["goals"]
+
+    def met(goal: dict[str, Any]) -> str:
+        return "**met**" if goal["met"] else "**not met**"
+
+    return "\n".join([
+        "## Themes that last",
+        "",
+        f"banking77 test queries as a review export, through the pipeline's stages "
+        f"(commit {m.get('git_commit')}, {m.get('date')}). Night one: {r['night_one']:,} "
+        f"queries; night two adds {r['night_two_new']:,} new ones (10%).",
+        "",
+        "| what | measured | goal | |",
+        "|---|---|---|---|",
+        f"| ARI between night one run on the export and on its rows shuffled | "
+        f"{r['shuffled_ari']} (identical: {r['shuffled_identical']}) | ≥ 0.95 | "
+        f"{met(g['shuffled_ari'])} |",
+        f"| night-one sentences whose theme id is unchanged after night two, refit forced | "
+        f"{r['night_two_refit']['unchanged_share']:.1%} | ≥ 95% | "
+        f"{met(g['id_stability_refit'])} |",
+        f"| the same on a normal night (new sentences assigned, no refit) | "
+        f"{r['night_two_assign']['unchanged_share']:.1%} | | |",
+        f"| sentences without a theme (banking77, night one) | "
+        f"{s['ours']['outlier_share']:.1%} | ≤ 10% | {met(g['outliers'])} |",
+        "",
+        f"Sentence level against the 77 intents ({s['sentences']:,} sentences):",
+        "",
+        "| method | themes | NMI | ARI | without a theme |",
+        "|---|---|---|---|---|",
+        *[f"| {name} | {v['themes']} | {v['nmi']} | {v['ari']} | {v['outlier_share']:.1%} |"
+          for name, v in (("ours (pipeline stages)", s["ours"]),
+                          ("plain BERTopic, defaults, same embeddings",
+                           s["bertopic_default"]))],
+        "",
+    ])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Theme stability benchmark")
+    parser.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/voc-bench/stability"))
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args(argv)
+    result = run_stability(args.datasets, args.workdir)
+    if args.out:
+        args.out.write_text(json.dumps(result, indent=1, default=str))
+    print(render_stability_markdown(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
