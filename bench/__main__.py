@@ -145,6 +145,10 @@ def render(results: dict[str, Any]) -> str:
         from bench.int8 import render_int8_markdown
 
         parts += ["", render_int8_markdown(results["int8"])]
+    if results.get("stability"):
+        from bench.stability import render_stability_markdown
+
+        parts += ["", render_stability_markdown(results["stability"])]
     if results.get("ingest"):
         from bench.ingest import render_ingest_markdown
 
@@ -159,7 +163,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Quality and speed benchmarks.")
     parser.add_argument("--datasets", type=Path, default=ROOT.parent / "shared" / "datasets")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/voc-bench"))
-    parser.add_argument("--only", choices=["quality", "speed", "ingest", "int8"], default=None)
+    parser.add_argument("--only", choices=["quality", "speed", "ingest", "int8", "stability"],
+                        default=None)
     parser.add_argument("--ingest-rows", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--repeats", type=int, default=1)
@@ -196,7 +201,11 @@ def main(argv: list[str] | None = None) -> None:
 
         results["int8"] = run_int8(args.datasets, args.workdir / "embeddings",
                                    repeats=max(3, args.repeats))
-    RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+    if args.only in (None, "stability"):
+        from bench.stability import run_stability
+
+        results["stability"] = run_stability(args.datasets, args.workdir / "stability")
+    RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False, default=str) + "\n")
     REPORT.write_text(render(results), encoding="utf-8")
     print(f"wrote {REPORT} and {RESULTS}")
 
