@@ -366,10 +366,13 @@ class TestArbitraryInput:
         # Every non-blank row is at least one record (a row with cells is never lost).
         assert counts["read"] >= len([r for r in rows if any(c.strip() for c in r)])
 
-    @given(content=st.binary(max_size=400), fmt=st.sampled_from(["csv", "jsonl", "json"]))
-    @settings(max_examples=25, deadline=None)
-    def test_arbitrary_bytes(self, content: bytes, fmt: str) -> None:
-        self._ingest_file(f"export.{fmt}", fmt, content)
+    @given(content=st.binary(max_size=400),
+           fmt=st.sampled_from(["csv", "jsonl", "json", "parquet", "excel"]),
+           gz=st.booleans())
+    @settings(max_examples=30, deadline=None)
+    def test_arbitrary_bytes(self, content: bytes, fmt: str, gz: bool) -> None:
+        ext = {"excel": "xlsx"}.get(fmt, fmt)
+        self._ingest_file(f"export.{ext}" + (".gz" if gz else ""), fmt, content)
 
 
 def wh_count(root: Path, table_name: str) -> int:
