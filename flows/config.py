@@ -145,6 +145,9 @@ class ThemesConfig(_Strict):
     # join a seed when closer to it than to their own theme (by outlier_similarity).
     seed_similarity: float = Field(default=0.45, gt=0.0, le=1.0)
     seeds: list[SeedTheme] = Field(default_factory=list)
+    # A refit over more sentences than this finds themes on a seeded sample of this size
+    # and puts the others into their nearest theme: time and memory stay bounded.
+    max_fit_sentences: int = Field(default=10_000, ge=100)
 
     @model_validator(mode="after")
     def _unique_seed_labels(self) -> ThemesConfig:

@@ -275,6 +275,7 @@ def _refit(ctx: RunContext, counts: dict[str, Any], reason: str) -> None:
         seed=cfg.seed,
         merge_similarity=cfg.merge_similarity,
         outlier_similarity=cfg.outlier_similarity,
+        max_fit_sentences=cfg.max_fit_sentences,
     )
     seeds = curation.load_seeds(ctx, result.means)
     cluster_centroids = (np.stack([t.centroid for t in result.themes]) if result.themes

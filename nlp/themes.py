@@ -125,6 +125,7 @@ def find_themes(
     merge_similarity: float = 0.6,
     outlier_similarity: float = 0.4,
     n_keywords: int = 8,
+    max_fit_sentences: int | None = 10_000,
 ) -> ThemeResult:
     """Cluster sentences into themes.
 
@@ -143,6 +144,9 @@ def find_themes(
         outlier_similarity: an unclustered sentence joins its nearest theme when at
             least this similar to its (centred) centroid; otherwise it has no theme.
         n_keywords: keywords kept per theme and language.
+        max_fit_sentences: above this many sentences, themes are found on a seeded sample
+            of this size and the other sentences join their nearest theme (by
+            ``outlier_similarity``); None clusters them all.
     """
     n = len(texts)
     if n < max(2 * min_theme_size, 10):
@@ -151,11 +155,34 @@ def find_themes(
         vectors = in_context(vectors, doc_ids, context_weight)
     means = language_means(vectors, langs)
     centred = centre(vectors, langs, means)
-    clusters = _cluster(centred, texts, langs, min_theme_size, seed)
-    clusters = _merge_close(clusters, centred, merge_similarity)
-    clusters = _absorb_outliers(clusters, centred, outlier_similarity)
-    clusters = _split_giants(clusters, centred, texts, langs, min_theme_size, seed,
-                             max_theme_share, outlier_similarity)
+    if max_fit_sentences is not None and n > max_fit_sentences:
+        # Cluster a fixed sample (the same for the same sentences, in whatever order they
+        # came, as callers pass them in a canonical order), then put every other sentence
+        # into its nearest theme: time and memory stop growing with the warehouse.
+        rng = np.random.default_rng(seed)
+        fit = np.sort(rng.choice(n, size=max_fit_sentences, replace=False))
+    else:
+        fit = np.arange(n)
+    fit_texts = [texts[i] for i in fit]
+    fit_langs = [langs[i] for i in fit]
+    fit_centred = centred[fit]
+    fit_clusters = _cluster(fit_centred, fit_texts, fit_langs, min_theme_size, seed)
+    fit_clusters = _merge_close(fit_clusters, fit_centred, merge_similarity)
+    fit_clusters = _absorb_outliers(fit_clusters, fit_centred, outlier_similarity)
+    fit_clusters = _split_giants(fit_clusters, fit_centred, fit_texts, fit_langs,
+                                 min_theme_size, seed, max_theme_share, outlier_similarity)
+    if len(fit) == n:
+        clusters = fit_clusters
+    else:
+        clusters = np.full(n, -1, dtype=fit_clusters.dtype)
+        clusters[fit] = fit_clusters
+        labels = sorted(set(fit_clusters.tolist()) - {-1})
+        if labels:
+            fit_centroids = unit(np.stack([fit_centred[fit_clusters == k].mean(axis=0)
+                                           for k in labels]))
+            rest = np.setdiff1d(np.arange(n), fit)
+            rows, _ = assign_to_centroids(centred[rest], fit_centroids, outlier_similarity)
+            clusters[rest] = np.where(rows >= 0, np.asarray(labels)[np.maximum(rows, 0)], -1)
     themes = []
     similarity = np.zeros(n, dtype=np.float32)
     for index in sorted(set(clusters.tolist()) - {-1}):

@@ -127,3 +127,18 @@ def test_label_falls_back_to_the_main_language() -> None:
     by_lang = {"fa": ["تاخیر", "ارسال"]}
     label = _label(by_lang, {"fa": {"تاخیر": 5, "ارسال": 4}}, Counter({"fa": 12}))
     assert label == "تاخیر / ارسال"
+
+
+def test_a_refit_over_many_sentences_fits_a_sample_and_places_the_rest() -> None:
+    vectors, texts, langs, topics = synthetic(per_cell=40, seed=5)
+    whole = find_themes(vectors, texts, langs, min_theme_size=8, max_theme_share=1.0)
+    sampled = find_themes(vectors, texts, langs, min_theme_size=8, max_theme_share=1.0,
+                          max_fit_sentences=120)
+    # Only 120 of 360 sentences were clustered, yet every sentence has its topic's theme.
+    assert (sampled.assignments == -1).mean() <= 0.1
+    assert adjusted_rand_score(topics, sampled.assignments) > 0.9
+    assert adjusted_rand_score(whole.assignments, sampled.assignments) > 0.9
+    assert sum(t.size for t in sampled.themes) == int((sampled.assignments >= 0).sum())
+    again = find_themes(vectors, texts, langs, min_theme_size=8, max_theme_share=1.0,
+                        max_fit_sentences=120)
+    assert np.array_equal(sampled.assignments, again.assignments)
