@@ -288,9 +288,13 @@ def _refit(ctx: RunContext, counts: dict[str, Any], reason: str) -> None:
     id_map.update({index: seed.topic_id for index, seed in seeded_index.items()})
     topic_ids = np.array([id_map.get(int(a), -1) for a in result.assignments])
     similarity = result.similarity
-    if seeds:
-        centred = centre(in_context(vectors, frame["doc_id"].to_list(), cfg.context_weight),
-                         frame["lang"].to_list(), result.means)
+    centred = centre(in_context(vectors, frame["doc_id"].to_list(), cfg.context_weight),
+                     frame["lang"].to_list(), result.means)
+    topic_ids, similarity, stayed = _keep_fitting_assignments(
+        frame, centred, topic_ids, similarity,
+        {id_map[t.index]: t.centroid for t in result.themes}, cfg.outlier_similarity)
+    counts["stayed_in_their_theme"] = stayed
+    if seeds:  # declared themes come first
         topic_ids, similarity = curation.capture_by_seeds(centred, topic_ids, similarity,
                                                           seeds, cfg.outlier_similarity)
     topics = pl.DataFrame(
@@ -324,6 +328,26 @@ def _refit(ctx: RunContext, counts: dict[str, Any], reason: str) -> None:
     counts.update(mode="refit", reason=reason, sentences=frame.height,
                   themes=len(result.themes), without_theme=int((topic_ids < 0).sum()),
                   kept_existing_ids=matched)
+
+
+def _keep_fitting_assignments(frame: pl.DataFrame, centred: np.ndarray, topic_ids: np.ndarray,
+                              similarity: np.ndarray, centroids: dict[int, np.ndarray],
+                              threshold: float) -> tuple[np.ndarray, np.ndarray, int]:
+    """A sentence the refit moved keeps its previous theme when that theme lives on and the
+    sentence still fits it (at least ``threshold`` similar to its new centroid): analysts
+    see themes move only where the feedback has. Returns ids, similarities, how many stayed.
+    """
+    previous = frame["previous_topic_id"].fill_null(-1).to_numpy()
+    moved = (previous >= 0) & (previous != topic_ids) & np.isin(previous, list(centroids))
+    rows = np.flatnonzero(moved)
+    if len(rows) == 0:
+        return topic_ids, similarity, 0
+    topic_ids, similarity = topic_ids.copy(), similarity.astype(np.float32).copy()
+    fit = np.array([float(centred[i] @ centroids[int(previous[i])]) for i in rows])
+    keep = rows[fit >= threshold]
+    topic_ids[keep] = previous[keep]
+    similarity[keep] = fit[fit >= threshold]
+    return topic_ids, similarity, int(len(keep))
 
 
 def _version(package: str) -> str:

@@ -59,3 +59,23 @@ def test_assignment_night_lists_the_themes_that_grew() -> None:
     out = assignment_lineage({1: 10, 2: 5}, {1: 12, 2: 5})
     assert [(e.topic_id, e.event, e.size_before, e.size_after) for e in out] == [
         (1, GREW, 10, 12)]
+
+
+def test_a_refit_keeps_sentences_that_still_fit_their_theme() -> None:
+    import numpy as np
+    import polars as pl
+
+    from flows.stages import _keep_fitting_assignments
+
+    a, b = np.array([1.0, 0.0], dtype=np.float32), np.array([0.0, 1.0], dtype=np.float32)
+    centred = np.array([[0.8, 0.6], [0.6, 0.8], [0.1, 0.995], [0.7, 0.7]], dtype=np.float32)
+    frame = pl.DataFrame({"previous_topic_id": [1, 1, 1, None]})
+    new = np.array([2, 2, 2, 2])
+    ids, sims, stayed = _keep_fitting_assignments(frame, centred, new, np.full(4, 0.5),
+                                                  {1: a, 2: b}, threshold=0.5)
+    # The first two still fit theme 1 and stay; the third no longer does; the fourth is new.
+    assert ids.tolist() == [1, 1, 2, 2] and stayed == 2
+    assert np.allclose(sims[:2], [0.8, 0.6])
+    gone, _, none_stayed = _keep_fitting_assignments(frame, centred, new, np.full(4, 0.5),
+                                                     {2: b}, threshold=0.5)
+    assert gone.tolist() == [2, 2, 2, 2] and none_stayed == 0  # theme 1 did not live on
