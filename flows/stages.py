@@ -11,6 +11,7 @@ import json
 import logging
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -282,9 +283,17 @@ def _refit(ctx: RunContext, counts: dict[str, Any], reason: str) -> None:
                          else np.zeros((0, vectors.shape[1]), dtype=np.float32))
     seeded = curation.match_seeds_to_clusters(seeds, cluster_centroids, cfg.seed_similarity)
     seeded_index = {result.themes[k].index: seed for k, seed in seeded.items()}
+    # Where each cluster's sentences were before: a cluster made mostly of one old theme's
+    # sentences is that theme, even when its centroid has drifted.
+    overlap: dict[int, Counter] = {}
+    for cluster, before in zip(result.assignments.tolist(),
+                               frame["previous_topic_id"].to_list(), strict=True):
+        if cluster >= 0 and before is not None:
+            overlap.setdefault(int(cluster), Counter())[int(before)] += 1
     id_map, matched = _match_existing_topics(
         ctx, [t for t in result.themes if t.index not in seeded_index], cfg.match_similarity,
-        exclude={s.topic_id for s in seeds})
+        exclude={s.topic_id for s in seeds}, overlap=overlap,
+        min_overlap=max(2, cfg.min_theme_size // 2))
     id_map.update({index: seed.topic_id for index, seed in seeded_index.items()})
     topic_ids = np.array([id_map.get(int(a), -1) for a in result.assignments])
     similarity = result.similarity
@@ -357,7 +366,8 @@ def _version(package: str) -> str:
 
 
 def _match_existing_topics(
-    ctx: RunContext, found: list, threshold: float, exclude: set[int] | None = None
+    ctx: RunContext, found: list, threshold: float, exclude: set[int] | None = None,
+    overlap: dict[int, Counter] | None = None, min_overlap: int = 2,
 ) -> tuple[dict[int, int], int]:
     """Map this run's clusters to existing theme ids by centroid similarity (greedy, best first).
 
@@ -385,6 +395,23 @@ def _match_existing_topics(
             id_map[found[i].index] = int(existing["topic_id"][j])
             used_new.add(i)
             used_old.add(j)
+    if overlap and not existing.is_empty():
+        # Then by membership: an unmatched cluster whose previously themed sentences mostly
+        # (more than half, and at least min_overlap) sat in one unmatched old theme.
+        free = set(existing["topic_id"].to_list()) - set(id_map.values())
+        wanted = {t.index for t in found} - set(id_map)
+        candidates = sorted(
+            ((n / sum(counter.values()), n, index, old)
+             for index, counter in overlap.items() if index in wanted
+             for old, n in counter.items() if old in free and n >= min_overlap),
+            reverse=True)
+        for share, _n, index, old in candidates:
+            if share <= 0.5:
+                break
+            if index in id_map or old not in free:
+                continue
+            id_map[index] = int(old)
+            free.discard(old)
     matched = len(id_map)
     next_id = ctx.warehouse.next_topic_id()
     for theme in found:
