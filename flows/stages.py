@@ -299,10 +299,15 @@ def _refit(ctx: RunContext, counts: dict[str, Any], reason: str) -> None:
     similarity = result.similarity
     centred = centre(in_context(vectors, frame["doc_id"].to_list(), cfg.context_weight),
                      frame["lang"].to_list(), result.means)
+    live = {id_map[t.index]: t.centroid for t in result.themes}
+    revived = _lost_themes_that_live_on(
+        frame, centred, topic_ids, live, exclude={s.topic_id for s in seeds},
+        min_size=cfg.min_theme_size, threshold=cfg.outlier_similarity,
+        merge_similarity=cfg.merge_similarity)
     topic_ids, similarity, stayed = _keep_fitting_assignments(
-        frame, centred, topic_ids, similarity,
-        {id_map[t.index]: t.centroid for t in result.themes}, cfg.outlier_similarity)
+        frame, centred, topic_ids, similarity, {**live, **revived}, cfg.outlier_similarity)
     counts["stayed_in_their_theme"] = stayed
+    counts["kept_apart"] = len(revived)
     if seeds:  # declared themes come first
         topic_ids, similarity = curation.capture_by_seeds(centred, topic_ids, similarity,
                                                           seeds, cfg.outlier_similarity)
@@ -320,6 +325,12 @@ def _refit(ctx: RunContext, counts: dict[str, Any], reason: str) -> None:
                 "keywords_by_lang": pl.String, "size": pl.Int32,
                 "centroid": pl.List(pl.Float32)},
     )
+    if revived:
+        topics = pl.concat([topics, _revived_topic_rows(ctx, revived, topics.schema)])
+    final_sizes = Counter(topic_ids[topic_ids >= 0].tolist())
+    topics = topics.with_columns(
+        size=pl.Series([final_sizes.get(t, 0) for t in topics["topic_id"].to_list()],
+                       dtype=pl.Int32)).filter(pl.col("size") > 0)
     sizes_before = ctx.warehouse.theme_sizes()
     ctx.warehouse.save_topics(topics, ctx.run_id)
     curation.store_seed_themes(ctx.warehouse, seeds, {s.topic_id for s in seeded.values()},
@@ -335,8 +346,59 @@ def _refit(ctx: RunContext, counts: dict[str, Any], reason: str) -> None:
     ctx.warehouse.save_fit(ctx.run_id, ctx.started_at, sentences=frame.height,
                            themes=len(result.themes), reason=reason, means=result.means)
     counts.update(mode="refit", reason=reason, sentences=frame.height,
-                  themes=len(result.themes), without_theme=int((topic_ids < 0).sum()),
-                  kept_existing_ids=matched)
+                  themes=topics.height, without_theme=int((topic_ids < 0).sum()),
+                  kept_existing_ids=matched + len(revived))
+
+
+def _lost_themes_that_live_on(
+    frame: pl.DataFrame, centred: np.ndarray, topic_ids: np.ndarray,
+    live: dict[int, np.ndarray], *, exclude: set[int], min_size: int, threshold: float,
+    merge_similarity: float,
+) -> dict[int, np.ndarray]:
+    """Old themes the refit found no cluster for that their own sentences still hold up.
+
+    Clustering draws its borders afresh each time: a density dip or a new neighbour can
+    fold two themes into one cluster, or scatter a theme over its neighbours. A theme is
+    only merged or retired by a refit when its feedback says so: it lives on (with its
+    id) when at least ``min_size`` of its earlier sentences still fit its centroid (by
+    ``threshold``) and that centroid is not ``merge_similarity``-close to a live theme's
+    (the rule that merges clusters within a fit). Returns theme id -> centroid.
+    """
+    previous = frame["previous_topic_id"].fill_null(-1).to_numpy()
+    lost = sorted(set(previous[previous >= 0].tolist()) - set(live) - exclude)
+    revived: dict[int, np.ndarray] = {}
+    for topic_id in lost:
+        was_here = previous == topic_id
+        members = centred[was_here]
+        if len(members) < min_size:
+            continue
+        centroid = unit(members.mean(axis=0))
+        if int((members @ centroid >= threshold).sum()) < min_size:
+            continue
+        # Compared with each live theme as it is without this theme's sentences: a cluster
+        # that swallowed them has its centroid pulled towards them.
+        closest = max((float(unit(centred[(topic_ids == k) & ~was_here].mean(axis=0))
+                             @ centroid)
+                       if ((topic_ids == k) & was_here).any() else float(c @ centroid)
+                       for k, c in live.items() if ((topic_ids == k) & ~was_here).any()),
+                      default=-1.0)
+        if closest >= merge_similarity:
+            continue  # it really has become one with a live theme
+        revived[int(topic_id)] = centroid
+    return revived
+
+
+def _revived_topic_rows(ctx: RunContext, revived: dict[int, np.ndarray],
+                        schema: pl.Schema) -> pl.DataFrame:
+    """Topic rows for themes kept apart: their generated label and keywords as they were."""
+    old = ctx.warehouse.query(
+        "SELECT topic_id, generated_label AS label, keywords, keywords_by_lang FROM topics "
+        "WHERE topic_id IN (SELECT unnest(?::INTEGER[])) ORDER BY topic_id", [list(revived)])
+    return old.with_columns(
+        size=pl.lit(0, dtype=pl.Int32),
+        centroid=pl.Series([revived[t].astype(np.float32).tolist()
+                            for t in old["topic_id"].to_list()], dtype=pl.List(pl.Float32)),
+    ).select(list(schema)).cast(dict(schema))
 
 
 def _keep_fitting_assignments(frame: pl.DataFrame, centred: np.ndarray, topic_ids: np.ndarray,
