@@ -163,13 +163,15 @@ def find_themes(
         fit = np.sort(rng.choice(n, size=max_fit_sentences, replace=False))
     else:
         fit = np.arange(n)
-    fit_texts = [texts[i] for i in fit]
-    fit_langs = [langs[i] for i in fit]
+    # Each sentence's keyword tokens, worked out once: the clustering and the keywords of
+    # every theme read them.
+    documents = [keyword_document(t, lang) for t, lang in zip(texts, langs, strict=True)]
+    fit_documents = [documents[i] for i in fit]
     fit_centred = centred[fit]
-    fit_clusters = _cluster(fit_centred, fit_texts, fit_langs, min_theme_size, seed)
+    fit_clusters = _cluster(fit_centred, fit_documents, min_theme_size, seed)
     fit_clusters = _merge_close(fit_clusters, fit_centred, merge_similarity)
     fit_clusters = _absorb_outliers(fit_clusters, fit_centred, outlier_similarity)
-    fit_clusters = _split_giants(fit_clusters, fit_centred, fit_texts, fit_langs,
+    fit_clusters = _split_giants(fit_clusters, fit_centred, fit_documents,
                                  min_theme_size, seed, max_theme_share, outlier_similarity)
     if len(fit) == n:
         clusters = fit_clusters
@@ -190,7 +192,7 @@ def find_themes(
         centroid = unit(centred[mask].mean(axis=0))
         similarity[mask] = centred[mask] @ centroid
         themes.append(Theme(index=index, size=int(mask.sum()), centroid=centroid, keywords=[]))
-    _describe(themes, clusters, texts, langs, n_keywords)
+    _describe(themes, clusters, documents, langs, n_keywords)
     return ThemeResult(assignments=clusters, themes=themes, similarity=similarity, means=means)
 
 
@@ -218,24 +220,54 @@ def assign_new(
     return assign_to_centroids(centred, centroids, threshold)
 
 
-def _cluster(
-    centred: np.ndarray, texts: Sequence[str], langs: Sequence[str], min_size: int, seed: int
-) -> np.ndarray:
+def nearest_neighbours(vectors: np.ndarray, k: int, block: int = 2048
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """Exact k nearest neighbours by cosine distance (unit vectors), each row's own first.
+
+    Returns (indices, distances), both (n, k). A few matrix products: for the sentence
+    counts a fit clusters (up to ``themes.max_fit_sentences``) this takes seconds, where
+    UMAP's approximate search spends a minute compiling itself in every new process. Ties
+    go to the lower index, so the same vectors in the same order give the same graph.
+    """
+    n = len(vectors)
+    k = min(k, n)
+    x = vectors.astype(np.float32, copy=False)
+    indices = np.empty((n, k), dtype=np.int32)
+    distances = np.empty((n, k), dtype=np.float32)
+    for start in range(0, n, block):
+        stop = min(start + block, n)
+        dist = 1.0 - x[start:stop] @ x.T
+        rows = np.arange(stop - start)
+        dist[rows, rows + start] = -1.0  # itself first, whatever rounding says
+        part = np.argpartition(dist, k - 1, axis=1)[:, :k]
+        part_dist = np.take_along_axis(dist, part, axis=1)
+        order = np.lexsort((part, part_dist), axis=1)
+        indices[start:stop] = np.take_along_axis(part, order, axis=1)
+        distances[start:stop] = np.maximum(np.take_along_axis(part_dist, order, axis=1), 0.0)
+    return indices, distances
+
+
+def _cluster(centred: np.ndarray, documents: Sequence[str], min_size: int, seed: int
+             ) -> np.ndarray:
+    import warnings
+
     from bertopic import BERTopic
     from hdbscan import HDBSCAN
     from sklearn.feature_extraction.text import CountVectorizer
     from umap import UMAP
 
-    docs = [keyword_document(t, lang) or "_" for t, lang in zip(texts, langs, strict=True)]
+    n_neighbors = min(15, len(documents) - 1)
+    knn = nearest_neighbours(unit(centred), n_neighbors)
     model = BERTopic(
         embedding_model=None,
         umap_model=UMAP(
-            n_neighbors=min(15, len(docs) - 1),
+            n_neighbors=n_neighbors,
             n_components=5,
             min_dist=0.0,
             metric="cosine",
             random_state=seed,
             n_jobs=1,  # a seed makes UMAP single-threaded anyway; say so to keep logs quiet
+            precomputed_knn=knn,
         ),
         hdbscan_model=HDBSCAN(
             min_cluster_size=min_size,
@@ -249,15 +281,17 @@ def _cluster(
         calculate_probabilities=False,
         verbose=False,
     )
-    topics, _ = model.fit_transform(docs, embeddings=centred)
+    with warnings.catch_warnings():
+        # Without a search index UMAP cannot transform new data; we never ask it to.
+        warnings.filterwarnings("ignore", message=".*knn_search_index.*")
+        topics, _ = model.fit_transform([d or "_" for d in documents], embeddings=centred)
     return np.asarray(topics, dtype=int)
 
 
 def _split_giants(
     clusters: np.ndarray,
     centred: np.ndarray,
-    texts: Sequence[str],
-    langs: Sequence[str],
+    documents: Sequence[str],
     min_size: int,
     seed: int,
     max_share: float,
@@ -269,8 +303,7 @@ def _split_giants(
         rows = np.where(clusters == index)[0]
         if len(rows) <= max_share * len(clusters) or len(rows) < 4 * min_size:
             continue
-        sub = _cluster(centred[rows], [texts[r] for r in rows], [langs[r] for r in rows],
-                       min_size, seed)
+        sub = _cluster(centred[rows], [documents[r] for r in rows], min_size, seed)
         sub = _absorb_outliers(sub, centred[rows], outlier_similarity)
         if len(set(sub.tolist()) - {-1}) < 2:
             continue  # one coherent theme after all
@@ -337,11 +370,14 @@ def assign_to_centroids(
 def _describe(
     themes: list[Theme],
     clusters: np.ndarray,
-    texts: Sequence[str],
+    documents: Sequence[str],
     langs: Sequence[str],
     n_keywords: int,
 ) -> None:
-    """Keywords per theme and language (class-based TF-IDF within each language) and a label."""
+    """Keywords per theme and language (class-based TF-IDF within each language) and a label.
+
+    ``documents`` holds each sentence's keyword tokens (:func:`keyword_document`).
+    """
     from sklearn.feature_extraction.text import CountVectorizer
 
     if not themes:
@@ -351,33 +387,38 @@ def _describe(
     for lang in sorted(set(langs_arr.tolist())):
         if lang == "und":
             continue
-        mask = (langs_arr == lang) & (clusters != -1)
-        if mask.sum() == 0:
+        rows = np.flatnonzero((langs_arr == lang) & (clusters != -1))
+        if len(rows) == 0:
             continue
-        rows = np.where(mask)[0]
         # One "class document" per theme: all of the theme's sentences in this language.
-        class_docs = [""] * len(themes)
+        parts: list[list[str]] = [[] for _ in themes]
         for r in rows:
-            class_docs[index_of[int(clusters[r])]] += " " + keyword_document(texts[r], lang)
+            parts[index_of[int(clusters[r])]].append(documents[r])
+        class_docs = [" ".join(p) for p in parts]
         if not any(d.strip() for d in class_docs):
             continue
         vectorizer = CountVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False,
                                      ngram_range=(1, 2))
-        counts = vectorizer.fit_transform(class_docs).toarray().astype(float)
-        vocab = np.array(vectorizer.get_feature_names_out())
+        counts = vectorizer.fit_transform(class_docs).tocsr().astype(np.float64)
+        vocab = vectorizer.get_feature_names_out()
         # c-TF-IDF (as in BERTopic): term frequency in the class times log(1 + A / f_t).
-        tf = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
-        avg_words = counts.sum() / len(themes)
-        idf = np.log(1 + avg_words / np.maximum(counts.sum(axis=0), 1))
-        scores = tf * idf
+        # Kept sparse: themes x (words and word pairs) is mostly zeros.
+        row_sums = np.asarray(counts.sum(axis=1)).ravel()
+        avg_words = row_sums.sum() / len(themes)
+        idf = np.log(1 + avg_words / np.maximum(np.asarray(counts.sum(axis=0)).ravel(), 1))
         for i, theme in enumerate(themes):
-            if counts[i].sum() == 0:
+            start, stop = counts.indptr[i], counts.indptr[i + 1]
+            if start == stop:
                 continue
-            order = np.argsort(-scores[i])
-            words = [vocab[j] for j in order if counts[i, j] > 0]
-            theme.keywords_by_lang[lang] = _dedupe_ngrams(words)[:n_keywords]
+            cols = counts.indices[start:stop]
+            values = counts.data[start:stop]
+            scores = values / max(row_sums[i], 1) * idf[cols]
+            # Best first; ties in vocabulary order, as a dense argsort would give them.
+            order = np.lexsort((cols, -scores))
+            ranked = [str(vocab[cols[j]]) for j in order]
+            theme.keywords_by_lang[lang] = _dedupe_ngrams(ranked, n_keywords)
             theme.keyword_counts[lang] = {
-                vocab[j]: int(counts[i, j]) for j in order[: 4 * n_keywords] if counts[i, j] > 0
+                str(vocab[cols[j]]): int(values[j]) for j in order[: 4 * n_keywords]
             }
     for theme in themes:
         theme_langs = Counter(
@@ -387,10 +428,13 @@ def _describe(
         theme.label = _label(theme.keywords_by_lang, theme.keyword_counts, theme_langs)
 
 
-def _dedupe_ngrams(words: list[str]) -> list[str]:
-    """Drop a unigram that a higher-ranked bigram already shows, and vice versa."""
+def _dedupe_ngrams(words: list[str], limit: int | None = None) -> list[str]:
+    """Drop a unigram that a higher-ranked bigram already shows, and vice versa; stop at
+    ``limit`` words."""
     kept: list[str] = []
     for word in words:
+        if limit is not None and len(kept) >= limit:
+            break
         parts = word.split()
         if any(word in k.split() or (len(parts) > 1 and all(p in k.split() for p in parts))
                for k in kept):

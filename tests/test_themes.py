@@ -14,6 +14,7 @@ from nlp.themes import (
     centre_by_language,
     find_themes,
     in_context,
+    nearest_neighbours,
     unit,
 )
 
@@ -142,3 +143,27 @@ def test_a_refit_over_many_sentences_fits_a_sample_and_places_the_rest() -> None
     again = find_themes(vectors, texts, langs, min_theme_size=8, max_theme_share=1.0,
                         max_fit_sentences=120)
     assert np.array_equal(sampled.assignments, again.assignments)
+
+
+def test_nearest_neighbours_are_exact_and_start_with_each_row_itself() -> None:
+    rng = np.random.default_rng(3)
+    vectors = unit(rng.standard_normal((300, 24)).astype(np.float32))
+    vectors[7] = vectors[8]  # a repeated sentence: both still list themselves first
+    indices, distances = nearest_neighbours(vectors, 6, block=64)
+    assert indices.shape == distances.shape == (300, 6)
+    assert (indices[:, 0] == np.arange(300)).all()
+    assert (distances[:, 0] == 0).all()
+    brute = 1 - vectors @ vectors.T
+    np.fill_diagonal(brute, -1)
+    expected = np.argsort(brute, axis=1, kind="stable")[:, :6]
+    assert (np.sort(indices, axis=1) == np.sort(expected, axis=1)).all()
+    assert (np.diff(distances, axis=1) >= 0).all()
+    assert set(indices[7, :2]) == {7, 8} and set(indices[8, :2]) == {7, 8}
+
+
+def test_keywords_skip_what_a_better_ranked_phrase_shows_and_stop_at_the_limit() -> None:
+    from nlp.themes import _dedupe_ngrams
+
+    ranked = ["late delivery", "late", "delivery", "refund", "parcel", "courier", "box"]
+    assert _dedupe_ngrams(ranked) == ["late delivery", "refund", "parcel", "courier", "box"]
+    assert _dedupe_ngrams(ranked, 3) == ["late delivery", "refund", "parcel"]
