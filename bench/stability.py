@@ -24,6 +24,7 @@ import json
 import os
 import random
 import shutil
+import statistics
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,6 +36,7 @@ from bench.speed import DEFAULT_DATASETS, ROOT, machine_info
 
 SEED = 20261123
 NEW_SHARE = 0.10
+EXTRA_SPLIT_SEEDS = (SEED + 2, SEED + 4)
 
 
 def _write_export(rows: list[dict[str, str]], path: Path) -> None:
@@ -151,17 +153,53 @@ def run_stability(datasets: Path, workdir: Path) -> dict[str, Any]:
                 (themed["a"] == themed["after"].fill_null(-1)).mean()), 4),
         }
     out["seconds_night_one"] = timings
+
+    # The same refit on other random 10% splits: one split can be lucky.
+    shares = [out["night_two_refit"]["unchanged_share"]]
+    out["other_splits"] = []
+    for k, seed in enumerate(EXTRA_SPLIT_SEEDS):
+        share = _refit_stability_on_split(rows, seed, workdir / f"split{k + 1}",
+                                          first_day, second_day)
+        out["other_splits"].append({"seed": seed, **share})
+        shares.append(share["unchanged_share"])
+    out["id_stability_refit_median"] = round(float(statistics.median(shares)), 4)
+    out["id_stability_refit_min"] = round(min(shares), 4)
     out["goals"] = {
         "shuffled_ari": {"goal": 0.95, "value": out["shuffled_ari"],
                          "met": out["shuffled_ari"] >= 0.95},
         "id_stability_refit": {"goal": 0.95,
-                               "value": out["night_two_refit"]["unchanged_share"],
-                               "met": out["night_two_refit"]["unchanged_share"] >= 0.95},
+                               "value": out["id_stability_refit_median"],
+                               "met": out["id_stability_refit_median"] >= 0.95},
         "outliers": {"goal": 0.10,
                      "value": out["sentence_level"]["ours"]["outlier_share"],
                      "met": out["sentence_level"]["ours"]["outlier_share"] <= 0.10},
     }
     return out
+
+
+def _refit_stability_on_split(rows: list[dict[str, str]], seed: int, workdir: Path,
+                              first_day: datetime, second_day: datetime) -> dict[str, float]:
+    """Night one on 90% of the queries, night two adds the other 10% with a forced refit;
+    the share of night one's sentences whose theme id is unchanged."""
+    order = list(range(len(rows)))
+    random.Random(seed).shuffle(order)
+    new_ids = set(order[:round(NEW_SHARE * len(rows))])
+    project = workdir
+    _write_export([rows[i] for i in range(len(rows)) if i not in new_ids],
+                  project / "night1.csv")
+    _write_export([rows[i] for i in sorted(new_ids)], project / "night2.csv")
+    _run(_config(project, [project / "night1.csv"]), "night1", first_day)
+    before = _assignments(_config(project, [project / "night1.csv"])).rename(
+        {"topic_id": "a"})
+    config = _config(project, [project / "night1.csv", project / "night2.csv"])
+    _run(config, "night2-refit", second_day, refit=True)
+    joined = before.join(_assignments(config).rename({"topic_id": "after"}),
+                         on=["id", "sentence_idx"])
+    same = joined["a"].fill_null(-1) == joined["after"].fill_null(-1)
+    themed = joined.filter(pl.col("a").is_not_null())
+    return {"unchanged_share": round(float(same.mean()), 4),
+            "unchanged_share_of_themed": round(float(
+                (themed["a"] == themed["after"].fill_null(-1)).mean()), 4)}
 
 
 def _plain_bertopic(config: Any, assigned: pl.DataFrame, truth: list[str]) -> dict[str, Any]:
@@ -221,7 +259,10 @@ def render_stability_markdown(r: dict[str, Any]) -> str:
         f"{r['shuffled_ari']} (identical: {r['shuffled_identical']}) | ≥ 0.95 | "
         f"{met(g['shuffled_ari'])} |",
         f"| night-one sentences whose theme id is unchanged after night two, refit forced | "
-        f"{r['night_two_refit']['unchanged_share']:.1%} | ≥ 95% | "
+        f"{r['night_two_refit']['unchanged_share']:.1%} | | |",
+        f"| the same, median over {1 + len(r.get('other_splits', []))} random 10% splits "
+        f"(lowest) | {r.get('id_stability_refit_median', float('nan')):.1%} "
+        f"({r.get('id_stability_refit_min', float('nan')):.1%}) | ≥ 95% | "
         f"{met(g['id_stability_refit'])} |",
         f"| the same on a normal night (new sentences assigned, no refit) | "
         f"{r['night_two_assign']['unchanged_share']:.1%} | | |",

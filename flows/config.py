@@ -139,6 +139,9 @@ class ThemesConfig(_Strict):
     seed: int = 42
     merge_similarity: float = Field(default=0.6, gt=0.0, le=1.0)
     match_similarity: float = Field(default=0.8, gt=0.0, le=1.0)
+    # Two existing themes become one in a refit only when at least this similar: above
+    # merge_similarity, so two themes near the line do not merge one night and part the next.
+    refit_merge_similarity: float = Field(default=0.7, gt=0.0, le=1.0)
     outlier_similarity: float = Field(default=0.35, gt=0.0, le=1.0)
     # A seed theme is found as the cluster whose centroid is at least this similar to its
     # phrases (matching themes sit at ~0.6-0.7, unrelated ones below ~0.3). Sentences also

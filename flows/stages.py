@@ -303,9 +303,9 @@ def _refit(ctx: RunContext, counts: dict[str, Any], reason: str) -> None:
     revived = _lost_themes_that_live_on(
         frame, centred, topic_ids, live, exclude={s.topic_id for s in seeds},
         min_size=cfg.min_theme_size, threshold=cfg.outlier_similarity,
-        merge_similarity=cfg.merge_similarity)
+        merge_similarity=cfg.refit_merge_similarity)
     topic_ids, similarity, stayed = _keep_fitting_assignments(
-        frame, centred, topic_ids, similarity, {**live, **revived}, cfg.outlier_similarity)
+        frame, centred, topic_ids, similarity, set(live) | set(revived), cfg.outlier_similarity)
     counts["stayed_in_their_theme"] = stayed
     counts["kept_apart"] = len(revived)
     if seeds:  # declared themes come first
@@ -402,19 +402,23 @@ def _revived_topic_rows(ctx: RunContext, revived: dict[int, np.ndarray],
 
 
 def _keep_fitting_assignments(frame: pl.DataFrame, centred: np.ndarray, topic_ids: np.ndarray,
-                              similarity: np.ndarray, centroids: dict[int, np.ndarray],
+                              similarity: np.ndarray, living: set[int],
                               threshold: float) -> tuple[np.ndarray, np.ndarray, int]:
     """A sentence the refit moved keeps its previous theme when that theme lives on and the
-    sentence still fits it (at least ``threshold`` similar to its new centroid): analysts
-    see themes move only where the feedback has. Returns ids, similarities, how many stayed.
+    sentence still fits the theme as it was (at least ``threshold`` similar to the centroid
+    of the theme's earlier sentences): analysts see sentences move only where they no
+    longer fit, not wherever a new clustering drew its borders a little differently.
+    Returns ids, similarities, how many stayed.
     """
     previous = frame["previous_topic_id"].fill_null(-1).to_numpy()
-    moved = (previous >= 0) & (previous != topic_ids) & np.isin(previous, list(centroids))
+    moved = (previous >= 0) & (previous != topic_ids) & np.isin(previous, list(living))
     rows = np.flatnonzero(moved)
     if len(rows) == 0:
         return topic_ids, similarity, 0
+    as_it_was = {int(t): unit(centred[previous == t].mean(axis=0))
+                 for t in np.unique(previous[rows])}
     topic_ids, similarity = topic_ids.copy(), similarity.astype(np.float32).copy()
-    fit = np.array([float(centred[i] @ centroids[int(previous[i])]) for i in rows])
+    fit = np.array([float(centred[i] @ as_it_was[int(previous[i])]) for i in rows])
     keep = rows[fit >= threshold]
     topic_ids[keep] = previous[keep]
     similarity[keep] = fit[fit >= threshold]
