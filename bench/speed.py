@@ -431,6 +431,13 @@ def machine_info() -> dict[str, Any]:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                                 capture_output=True, text=True, timeout=10, check=True
                                 ).stdout.strip() or None
+        # Code changed since that commit makes the figures not that commit's: say so.
+        changed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--",
+                                  "flows", "nlp", "data", "bench", "configs"],
+                                 cwd=ROOT, capture_output=True, text=True, timeout=10,
+                                 check=True).stdout
+        if commit and any(not line.endswith("results.json") for line in changed.splitlines()):
+            commit += "+uncommitted"
     except (OSError, subprocess.SubprocessError):
         commit = None
     return {
