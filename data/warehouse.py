@@ -8,6 +8,7 @@ and a run that dies half-way leaves the published warehouse as it was.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -458,13 +459,50 @@ class Warehouse:
         self.con.unregister("_pp")
 
 
+class WarehouseBusy(RuntimeError):
+    """Another run is writing this warehouse."""
+
+
+@contextmanager
+def _run_lock(path: Path) -> Iterator[None]:
+    """Hold ``<warehouse>.lock`` for one run: two runs of one warehouse (the nightly one and
+    an ad-hoc trigger) would each publish their own copy and one would lose the other's
+    work. The lock is the operating system's, so a run that dies releases it."""
+    lock = path.with_name(path.name + ".lock")
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 200).decode("utf-8", "replace").strip() or "unknown"
+            raise WarehouseBusy(
+                f"another run is writing {path} ({holder}); this run changed nothing. "
+                "Start it again when that run has finished.") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()}, since {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC"
+                  .encode(), 0)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
 @contextmanager
 def publishing(path: Path) -> Iterator[Warehouse]:
     """Write a run into a copy of the warehouse, then swap it in atomically.
 
-    On an exception the copy is discarded and the published file is untouched.
+    On an exception the copy is discarded and the published file is untouched. One run
+    at a time: a second one raises :class:`WarehouseBusy` before touching anything.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    with _run_lock(path), _publishing(path) as warehouse:
+        yield warehouse
+
+
+@contextmanager
+def _publishing(path: Path) -> Iterator[Warehouse]:
     working = path.with_name(path.name + ".writing")
     for leftover in (working, working.with_name(working.name + ".wal")):
         leftover.unlink(missing_ok=True)

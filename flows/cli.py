@@ -70,10 +70,15 @@ def run(
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
         raise typer.Exit(code=2) from None
     _setup_logging()
+    from data.warehouse import WarehouseBusy
     from flows.pipeline import voc_pipeline
 
-    result = voc_pipeline(config_path=str(config.resolve()), source=source, since=since,
-                          until=until, refit=refit)
+    try:
+        result = voc_pipeline(config_path=str(config.resolve()), source=source, since=since,
+                              until=until, refit=refit)
+    except WarehouseBusy as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=3) from None
     typer.echo(f"run {result['run_id']} completed")
     typer.echo(f"report:    {Path(result['report_dir']) / 'report.md'}")
     typer.echo(f"           {Path(result['report_dir']) / 'report.html'}")

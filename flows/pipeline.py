@@ -25,7 +25,7 @@ from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.runtime import flow_run  # noqa: E402
 
-from data.warehouse import Warehouse, publishing  # noqa: E402
+from data.warehouse import Warehouse, WarehouseBusy, publishing  # noqa: E402
 from flows import stages  # noqa: E402
 from flows.config import ConfigError, load_config  # noqa: E402
 from flows.curation import carry_over_curation  # noqa: E402
@@ -137,6 +137,10 @@ def voc_pipeline(
             carry_over_curation(wh, str(wh_path))
             wh.finish_run(run_id, status="completed", stage_counts=ctx.counts,
                           timings=ctx.timings, models=ctx.models, finished_at=datetime.now(UTC))
+    except WarehouseBusy:
+        # Nothing to record: a row written now would vanish when the other run publishes.
+        stages.log.error("run %s not started: another run is writing %s", run_id, wh_path)
+        raise
     except Exception as exc:
         _record_failure(wh_path, run_id, started, params, exc)
         raise

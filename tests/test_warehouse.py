@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from data.warehouse import SCHEMA_VERSION, Warehouse, publishing
+from data.warehouse import SCHEMA_VERSION, Warehouse, WarehouseBusy, publishing
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -211,7 +211,8 @@ class TestPublishing:
             assert wh.count("feedback") == 1  # the run starts from the published data
             wh.insert_feedback(feedback_frame(["b"], ["new: החבילה הגיעה פגומה."]))
         assert texts_in(published) == ["old: Die App stürzt ab.", "new: החבילה הגיעה פגומה."]
-        assert sorted(p.name for p in published.parent.iterdir()) == ["voc.duckdb"]
+        assert sorted(p.name for p in published.parent.iterdir()) == ["voc.duckdb",
+                                                                     "voc.duckdb.lock"]
 
     def test_first_run_creates_file(self, tmp_path: Path) -> None:
         path = tmp_path / "new" / "voc.duckdb"
@@ -226,7 +227,52 @@ class TestPublishing:
             raise RuntimeError("model crashed")
         assert published.read_bytes() == before
         assert texts_in(published) == ["old: Die App stürzt ab."]
-        assert sorted(p.name for p in published.parent.iterdir()) == ["voc.duckdb"]
+        assert sorted(p.name for p in published.parent.iterdir()) == ["voc.duckdb",
+                                                                     "voc.duckdb.lock"]
+
+    def test_a_second_run_is_refused_while_one_writes(self, published: Path) -> None:
+        with publishing(published) as wh:
+            wh.insert_feedback(feedback_frame(["b"], ["new: Το δέμα άργησε."]))
+            with pytest.raises(WarehouseBusy, match=rf"pid {os.getpid()}, since .* UTC"), \
+                    publishing(published):
+                pytest.fail("a second run must not start")
+            # The refused run touched nothing: the first one's copy is still there.
+            assert wh.count("feedback") == 2
+        assert texts_in(published) == ["old: Die App stürzt ab.", "new: Το δέμα άργησε."]
+        with publishing(published) as wh:  # released once the first run has published
+            assert wh.count("feedback") == 2
+
+    def test_a_run_in_another_process_holds_the_warehouse(self, published: Path) -> None:
+        import subprocess
+        import sys
+        import time
+
+        ready, go = published.with_name("ready"), published.with_name("go")
+        child = subprocess.Popen([sys.executable, "-c", (
+            "import pathlib, time\n"
+            "from data.warehouse import publishing\n"
+            f"with publishing(pathlib.Path({str(published)!r})):\n"
+            f"    pathlib.Path({str(ready)!r}).touch()\n"
+            f"    while not pathlib.Path({str(go)!r}).exists(): time.sleep(0.05)\n")],
+            cwd=Path(__file__).resolve().parents[1])
+        try:
+            deadline = time.monotonic() + 60
+            while not ready.exists():
+                assert child.poll() is None and time.monotonic() < deadline
+                time.sleep(0.05)
+            with pytest.raises(WarehouseBusy, match=f"pid {child.pid}"), publishing(published):
+                pytest.fail("a second run must not start")
+        finally:
+            go.touch()
+            assert child.wait(timeout=60) == 0
+        with publishing(published) as wh:  # the dead process's lock is gone with it
+            assert wh.count("feedback") == 1
+
+    def test_a_failed_run_releases_the_warehouse(self, published: Path) -> None:
+        with pytest.raises(RuntimeError, match="disk full"), publishing(published):
+            raise RuntimeError("disk full")
+        with publishing(published) as wh:
+            assert wh.count("feedback") == 1
 
     def test_leftover_working_copy_is_discarded(self, published: Path) -> None:
         working = published.with_name(published.name + ".writing")
