@@ -464,7 +464,7 @@ class WarehouseBusy(RuntimeError):
 
 
 @contextmanager
-def _run_lock(path: Path) -> Iterator[None]:
+def run_lock(path: Path) -> Iterator[None]:
     """Hold ``<warehouse>.lock`` for one run: two runs of one warehouse (the nightly one and
     an ad-hoc trigger) would each publish their own copy and one would lose the other's
     work. The lock is the operating system's, so a run that dies releases it."""
@@ -476,8 +476,8 @@ def _run_lock(path: Path) -> Iterator[None]:
         except BlockingIOError:
             holder = os.read(fd, 200).decode("utf-8", "replace").strip() or "unknown"
             raise WarehouseBusy(
-                f"another run is writing {path} ({holder}); this run changed nothing. "
-                "Start it again when that run has finished.") from None
+                f"a run is writing {path} ({holder}); nothing was changed. "
+                "Try again when that run has finished.") from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()}, since {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC"
                   .encode(), 0)
@@ -497,7 +497,7 @@ def publishing(path: Path) -> Iterator[Warehouse]:
     at a time: a second one raises :class:`WarehouseBusy` before touching anything.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _run_lock(path), _publishing(path) as warehouse:
+    with run_lock(path), _publishing(path) as warehouse:
         yield warehouse
 
 

@@ -25,15 +25,20 @@ def _fail(message: str) -> None:
     raise typer.Exit(code=2)
 
 
-def _warehouse(config: Path, *, read_only: bool = False) -> Any:
-    from data.warehouse import Warehouse
+def _warehouse_path(config: Path) -> Path:
     from flows.cli import _load
 
     cfg: VocConfig = _load(config)
     path = cfg.resolve(cfg.warehouse.path)
     if not path.exists():
         _fail(f"no warehouse at {path}; run `voc run` first")
-    return Warehouse(path, read_only=read_only)
+    return path
+
+
+def _warehouse(config: Path, *, read_only: bool = False) -> Any:
+    from data.warehouse import Warehouse
+
+    return Warehouse(_warehouse_path(config), read_only=read_only)
 
 
 def _topic(wh: Any, topic_id: int) -> dict[str, Any]:
@@ -139,16 +144,28 @@ def split(
     move to the new theme (from the next run on)."""
     if not label.strip() or not [p for p in phrase if p.strip()]:
         _fail("a split needs a label and at least one --phrase")
-    with _warehouse(config) as wh:
-        _topic(wh, topic_id)
-        new_id = wh.next_topic_id()
-        wh.con.execute("INSERT INTO theme_seeds VALUES (?, ?, ?, 'split', ?, NULL)",
-                       [new_id, label.strip(), [p for p in phrase if p.strip()], topic_id]
-                       ).fetchall()
-        wh.con.execute(
-            "INSERT INTO topics (topic_id, label, generated_label, keywords, keywords_by_lang, "
-            "size, status, first_seen_run, last_seen_run, centroid) VALUES "
-            "(?, ?, ?, [], '{}', 0, 'active', 'curation', 'curation', NULL)",
-            [new_id, label.strip(), label.strip()]).fetchall()
+    from data.warehouse import Warehouse, WarehouseBusy, run_lock
+
+    path = _warehouse_path(config)
+    try:
+        # A split takes a new theme id, which a run writing meanwhile may hand out too.
+        with run_lock(path), Warehouse(path) as wh:
+            new_id = _split_off(wh, topic_id, label, phrase)
+    except WarehouseBusy as exc:
+        _fail(f"{exc} (a split takes a new theme id, which that run may also hand out)")
     typer.echo(f"theme {new_id} '{label.strip()}' split off theme {topic_id} "
                "(takes its sentences from the next run on)")
+
+
+def _split_off(wh: Any, topic_id: int, label: str, phrase: list[str]) -> int:
+    _topic(wh, topic_id)
+    new_id = wh.next_topic_id()
+    wh.con.execute("INSERT INTO theme_seeds VALUES (?, ?, ?, 'split', ?, NULL)",
+                   [new_id, label.strip(), [p for p in phrase if p.strip()], topic_id]
+                   ).fetchall()
+    wh.con.execute(
+        "INSERT INTO topics (topic_id, label, generated_label, keywords, keywords_by_lang, "
+        "size, status, first_seen_run, last_seen_run, centroid) VALUES "
+        "(?, ?, ?, [], '{}', 0, 'active', 'curation', 'curation', NULL)",
+        [new_id, label.strip(), label.strip()]).fetchall()
+    return int(new_id)

@@ -233,8 +233,8 @@ class TestPublishing:
     def test_a_second_run_is_refused_while_one_writes(self, published: Path) -> None:
         with publishing(published) as wh:
             wh.insert_feedback(feedback_frame(["b"], ["new: Το δέμα άργησε."]))
-            with pytest.raises(WarehouseBusy, match=rf"pid {os.getpid()}, since .* UTC"), \
-                    publishing(published):
+            busy = rf"pid {os.getpid()}, since .* UTC\); nothing was changed"
+            with pytest.raises(WarehouseBusy, match=busy), publishing(published):
                 pytest.fail("a second run must not start")
             # The refused run touched nothing: the first one's copy is still there.
             assert wh.count("feedback") == 2
