@@ -704,6 +704,14 @@ def _med(entry: dict[str, Any], *keys: str) -> Any:
     return value.get("median") if isinstance(value, dict) else value
 
 
+def _runs_per_size(by_size: dict[int, dict[str, Any]], default: int) -> str:
+    counts = {size: len((e.get("total_seconds") or {}).get("values") or []) or default
+              for size, e in sorted(by_size.items())}
+    if len(set(counts.values())) <= 1:
+        return f"{next(iter(counts.values()), default)} run(s)"
+    return ", ".join(f"{n} run(s) at {size:,} docs" for size, n in counts.items())
+
+
 def render_speed_markdown(results: dict[str, Any]) -> str:
     """The results as Markdown: goals, per-size throughput and memory, per-stage seconds."""
     machine = results.get("machine", {})
@@ -730,9 +738,9 @@ def render_speed_markdown(results: dict[str, Any]) -> str:
     lines += [
         f"Each size: a real review export of N documents from the labelled public sets, run "
         f"end to end in a fresh process (the flow's stages, without Prefect). Figures are "
-        f"medians of {repeats} run(s). *Overhead* is the run's total over the embedder alone "
-        f"(load + encode) on the same sentences; *nightly* adds 1% new documents and runs again "
-        f"on the same warehouse.",
+        f"medians of {_runs_per_size(by_size, repeats)}. *Overhead* is the run's total over "
+        f"the embedder alone (load + encode) on the same sentences; *nightly* adds 1% new "
+        f"documents and runs again on the same warehouse.",
         "",
         "### Goals",
         "",
