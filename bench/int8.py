@@ -51,7 +51,11 @@ def _f1(truth: list[str], pred: list[str], labels: tuple[str, ...]) -> float:
 
 
 def run_int8(datasets: Path, cache: Path, *, repeats: int = 3) -> dict[str, Any]:
-    from nlp.embedding import SentenceTransformerEmbedder, document_vectors
+    from nlp.embedding import (
+        SentenceTransformerEmbedder,
+        document_model_texts,
+        document_vectors,
+    )
     from nlp.sentiment import load_sentiment_head
     from nlp.train_sentiment import load_corpus
 
@@ -87,14 +91,17 @@ def run_int8(datasets: Path, cache: Path, *, repeats: int = 3) -> dict[str, Any]
     out["speedup"] = round(statistics.median(timings["float32"]) /
                            statistics.median(timings["int8"]), 2)
     for name, model in (("float32", fp32), ("int8", int8)):
-        pred = head.predict(document_vectors(texts, model, cache)).labels
+        pred = head.predict(document_vectors(texts, model, cache),
+                            document_model_texts(texts)).labels
         scores = {"umsab_all": _f1(umsab["label"].to_list(), pred,
                                    ("negative", "neutral", "positive"))}
         frame = umsab.with_columns(pred=pl.Series(pred))
         for (lang,), group in frame.group_by(["lang"], maintain_order=True):
             scores[f"umsab_{lang}"] = _f1(group["label"].to_list(), group["pred"].to_list(),
                                           ("negative", "neutral", "positive"))
-        gpred = head.predict(document_vectors(greek["text"].to_list(), model, cache)).labels
+        gtexts = greek["text"].to_list()
+        gpred = head.predict(document_vectors(gtexts, model, cache),
+                             document_model_texts(gtexts)).labels
         scores["skroutz_el"] = _f1(greek["label"].to_list(), gpred, ("negative", "positive"))
         out["sentiment"][name] = scores
     out["sentiment_change"] = {k: round(out["sentiment"]["int8"][k] -

@@ -16,7 +16,12 @@ import numpy as np
 import polars as pl
 from sklearn.metrics import adjusted_rand_score, f1_score, normalized_mutual_info_score
 
-from nlp.embedding import SentenceTransformerEmbedder, document_vectors, embed_cached
+from nlp.embedding import (
+    SentenceTransformerEmbedder,
+    document_model_texts,
+    document_vectors,
+    embed_cached,
+)
 from nlp.language import get_language_detector
 from nlp.normalize import normalize_text
 from nlp.redact import Redactor, strip_placeholders
@@ -89,9 +94,10 @@ def language_id(datasets: Path) -> dict[str, Any]:
 # ---- sentiment --------------------------------------------------------------------------------
 def document_sentiment(texts: list[str], embedder: SentenceTransformerEmbedder,
                        cache: Path) -> list[str]:
-    """Document labels exactly as the pipeline makes them (``document_vectors``, then the
-    head)."""
-    return load_sentiment_head().predict(document_vectors(texts, embedder, cache)).labels
+    """Document labels exactly as the pipeline makes them (``document_vectors`` and the
+    cleaned text, then the head)."""
+    vectors = document_vectors(texts, embedder, cache)
+    return load_sentiment_head().predict(vectors, document_model_texts(texts)).labels
 
 
 def _macro_f1(truth: list[str], pred: list[str], labels: tuple[str, ...]) -> float:

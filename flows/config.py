@@ -115,7 +115,7 @@ class ModelsConfig(_Strict):
     embedding: str = "builtin:multilingual-e5-small"
     cache_dir: str = "data/models"
     batch_size: int = Field(default=64, ge=1, le=1024)
-    sentiment: str = "e5-small-logreg-v2"
+    sentiment: str = "e5-small-logreg-lex-v3"
     language_detector: str = "fasttext-lite"
 
 

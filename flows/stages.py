@@ -146,7 +146,8 @@ def enrich(ctx: RunContext) -> None:
     with ctx.stage("sentiment") as counts:
         head = load_sentiment_head(ctx.config.models.sentiment)
         ctx.models["sentiment"] = f"{head.name} (over {head.embedding_model})"
-        sent_result = head.predict(vectors)
+        model_texts = [r["model_text"] for r in sentence_rows]
+        sent_result = head.predict(vectors, model_texts)
         sentences = pl.DataFrame(sentence_rows).drop("model_text").with_columns(
             sentiment=pl.Series(sent_result.labels),
             sentiment_score=pl.Series(np.round(sent_result.scores, 4)),
@@ -157,7 +158,8 @@ def enrich(ctx: RunContext) -> None:
             doc_index.setdefault(row["doc_id"], []).append(i)
         doc_ids = docs["doc_id"].to_list()
         doc_vectors = np.stack([mean_pool(vectors[doc_index[d]]) for d in doc_ids])
-        doc_result = head.predict(doc_vectors)
+        doc_texts = [" ".join(model_texts[i] for i in doc_index[d]) for d in doc_ids]
+        doc_result = head.predict(doc_vectors, doc_texts)
         documents = pl.DataFrame({
             "doc_id": doc_ids,
             "lang": [g.lang for g in doc_langs],

@@ -111,6 +111,20 @@ def embed_cached(embedder: Embedder, texts: list[str], cache: Path) -> np.ndarra
     return vectors
 
 
+def model_pieces(texts: list[str]) -> list[list[str]]:
+    """Each text as the pipeline hands it to the models: cleaned, redacted, split into
+    sentences, placeholders removed."""
+    from nlp.normalize import normalize_text
+    from nlp.redact import Redactor, strip_placeholders
+    from nlp.sentences import sentence_pieces
+
+    redactor = Redactor()
+    return [
+        [strip_placeholders(p) for p in sentence_pieces(redactor.redact(normalize_text(t)))]
+        for t in texts
+    ]
+
+
 def document_vectors(texts: list[str], embedder: Embedder, cache: Path) -> np.ndarray:
     """Document vectors exactly as the pipeline builds them: clean and redact, split into
     sentences, embed each sentence (placeholders removed), mean-pool.
@@ -118,18 +132,16 @@ def document_vectors(texts: list[str], embedder: Embedder, cache: Path) -> np.nd
     The sentiment head is trained and benchmarked on these, so that it is measured on what
     it meets at run time.
     """
-    from nlp.normalize import normalize_text
-    from nlp.redact import Redactor, strip_placeholders
-    from nlp.sentences import sentence_pieces
-
-    redactor = Redactor()
-    pieces = [
-        [strip_placeholders(p) for p in sentence_pieces(redactor.redact(normalize_text(t)))]
-        for t in texts
-    ]
+    pieces = model_pieces(texts)
     vectors = embed_cached(embedder, [p for parts in pieces for p in parts], cache)
     out, start = [], 0
     for parts in pieces:
         out.append(mean_pool(vectors[start : start + len(parts)]))
         start += len(parts)
     return np.stack(out)
+
+
+def document_model_texts(texts: list[str]) -> list[str]:
+    """A document's text as the sentiment head's lexical part reads it in the pipeline
+    (the stored, redacted text with placeholders removed)."""
+    return [" ".join(parts) for parts in model_pieces(texts)]

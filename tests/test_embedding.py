@@ -86,7 +86,7 @@ def test_shipped_sentiment_head_reports_its_heldout_scores() -> None:
     from importlib import resources
 
     meta = json.loads(
-        resources.files("nlp").joinpath("weights/e5-small-logreg-v2.json").read_text()
+        resources.files("nlp").joinpath("weights/e5-small-logreg-lex-v3.json").read_text()
     )
     assert meta["heldout_macro_f1"]["umsab/all"]["macro_f1"] > 50
     with pytest.raises(ValueError, match="valid names"):
@@ -110,7 +110,7 @@ def test_sentiment_head_reads_clear_feedback_in_many_languages(
     embedder, text: str, expected: str
 ) -> None:
     head = load_sentiment_head()
-    result = head.predict(embedder.encode([text]))
+    result = head.predict(embedder.encode([text]), [text])
     assert result.labels == [expected]
     assert result.probabilities.shape == (1, len(LABELS))
     assert (result.scores[0] > 0) == (expected == "positive")

@@ -211,7 +211,7 @@ def test_runs_record_stage_counts_models_and_timings(two_runs: dict[str, Any]) -
         assert stage in counts and stage in timings
     assert counts["embed"]["sentences"] == counts["language"]["sentences"] > 0
     assert "multilingual-e5-small" in models["embedding"]
-    assert "e5-small-logreg-v2" in models["sentiment"]
+    assert "e5-small-logreg-lex-v3" in models["sentiment"]
     assert row[3], "the Prefect flow run id is recorded"
 
 
