@@ -67,7 +67,8 @@ def render_quality(q: dict[str, Any]) -> str:
             "### Sentiment",
             "",
             f"Head `{sent['head']}`, documents scored as the pipeline scores them (sentences "
-            "embedded, mean-pooled, one head). Held-out data only: UMSAB `val`, 20% of the "
+            "embedded and mean-pooled for the embedding part, the cleaned text for a lexical "
+            "part if the head has one). Held-out data only: UMSAB `val`, 20% of the "
             "Greek reviews, drugs.com `test`.",
             "",
             "| set | n | macro-F1 | goal | |",
