@@ -140,13 +140,14 @@ def main(argv: list[str] | None = None) -> None:
     train_idx = np.where(train)[0]
     val_idx = rng.choice(train_idx, size=len(train_idx) // 10, replace=False)
     fit_idx = np.setdiff1d(train_idx, val_idx)
-    scores = {}
+    scores: dict[str, float] = {}
+    candidates: dict[str, SentimentHead] = {}
     for kind, fit in (("logreg", _linear_head), ("mlp", _mlp_head)):
-        candidate, _ = fit(X[fit_idx], y[fit_idx], kind)
-        scores[kind] = macro_f1(list(y[val_idx]), candidate.predict(X[val_idx]).labels)
+        candidates[kind], _ = fit(X[fit_idx], y[fit_idx], kind)
+        scores[kind] = macro_f1(list(y[val_idx]), candidates[kind].predict(X[val_idx]).labels)
         print(f"{kind}: macro-F1 {scores[kind]} on the validation slice of the training part")
     kind = max(scores, key=scores.get)
-    candidate, _ = (_linear_head if kind == "logreg" else _mlp_head)(X[fit_idx], y[fit_idx], kind)
+    candidate = candidates[kind]
 
     # The lexical part's strength and its share of the blend, chosen on the same slice.
     lexical_scores: dict[str, float] = {}
