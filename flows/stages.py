@@ -379,11 +379,15 @@ def _lost_themes_that_live_on(
             continue
         # Compared with each live theme as it is without this theme's sentences: a cluster
         # that swallowed them has its centroid pulled towards them.
-        closest = max((float(unit(centred[(topic_ids == k) & ~was_here].mean(axis=0))
-                             @ centroid)
-                       if ((topic_ids == k) & was_here).any() else float(c @ centroid)
-                       for k, c in live.items() if ((topic_ids == k) & ~was_here).any()),
-                      default=-1.0)
+        closest = -1.0
+        for k, live_centroid in live.items():
+            in_k = topic_ids == k
+            others = in_k & ~was_here
+            if not others.any():
+                continue
+            swallowed = (in_k & was_here).any()
+            k_centroid = unit(centred[others].mean(axis=0)) if swallowed else live_centroid
+            closest = max(closest, float(k_centroid @ centroid))
         if closest >= merge_similarity:
             continue  # it really has become one with a live theme
         revived[int(topic_id)] = centroid

@@ -69,10 +69,10 @@ class LexicalPart:
         """Sublinear tf times idf, rows of unit length."""
         tf = counts.copy()
         tf.data = 1.0 + np.log(tf.data)
-        weighted = tf.multiply(idf[None, :]).tocsr()
-        norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1))).ravel()
-        norms[norms == 0] = 1.0
-        return sparse.diags(1.0 / norms).dot(weighted).tocsr().astype(np.float32)
+        from sklearn.preprocessing import normalize
+
+        weighted = tf.multiply(idf[None, :]).tocsr().astype(np.float32)
+        return normalize(weighted, norm="l2", copy=False)
 
     def features(self, texts: Sequence[str]) -> sparse.csr_matrix:
         return self.weigh(self.counts(texts, self.idf.shape[0], self.ngram_range), self.idf)
