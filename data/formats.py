@@ -11,14 +11,15 @@ and bad arguments (``ValueError``) raise, at call time.
 Formats (``FORMATS``):
 
 * ``csv`` - streamed line by line (bounded memory). Encoding and delimiter are detected
-  when not given (see :func:`detect_encoding`; the delimiter is sniffed among ``, ; tab |``
-  on the first lines and falls back to ``,``). The first non-empty row is the header.
-  Blank lines and rows whose cells are all empty or white space (the ``;;;`` lines
-  spreadsheets write) hold no record and are skipped. A row with more cells than the
-  header is an error row; missing trailing cells are ``None``. Bytes that do not decode
-  become U+FFFD and the row is still emitted (the ingestion stage judges mojibake); a
-  record with NUL characters is an error row, and a file whose first 64 KB hold at least
-  one NUL per 1000 characters is binary: one error row (the same for JSON Lines).
+  when not given (the encoding by :func:`data.encoding.detect_encoding`; the delimiter is
+  sniffed among ``, ; tab |`` on the first lines and falls back to ``,``). The first
+  non-empty row is the header. Blank lines and rows whose cells are all empty or white
+  space (the ``;;;`` lines spreadsheets write) hold no record and are skipped. A row with
+  more cells than the header is an error row; missing trailing cells are ``None``. Bytes
+  that do not decode become U+FFFD and the row is still emitted (the ingestion stage
+  judges mojibake); a record with NUL characters is an error row, and a file whose first
+  64 KB hold at least one NUL per 1000 characters is binary: one error row (the same for
+  JSON Lines).
 * ``jsonl`` - one JSON object per line, streamed; blank lines are skipped; a line that is
   not valid JSON, or not an object, is an error row.
 * ``json`` - one array of objects, or one object. The file is loaded whole (at most
@@ -29,6 +30,9 @@ Formats (``FORMATS``):
 * ``excel`` - ``.xlsx`` read row by row with openpyxl in read-only mode; the first
   non-empty row of the sheet is the header, fully empty rows are skipped, cells keep their
   Python types (numbers, ``datetime``).
+
+The text formats are read here; the Parquet and Excel readers are in
+:mod:`data.formats_binary`.
 
 A path ending in ``.gz``, or a file starting with the gzip magic bytes, is decompressed on
 the fly (CSV, JSON Lines and JSON stream from the gzip reader; Parquet and Excel need
@@ -46,18 +50,14 @@ import io
 import json
 import os
 import re
-import shutil
-import tempfile
-import unicodedata
 import zlib
-from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-import charset_normalizer
+from data.encoding import detect_encoding
 
 FORMATS = ("csv", "jsonl", "json", "parquet", "excel")
 
@@ -69,8 +69,6 @@ MAX_JSON_BYTES = 256 * 1024 * 1024
 """A bigger (decompressed) ``.json`` file is refused with one error row."""
 MAX_RAW_CHARS = 64 * 1024
 """``raw`` of a whole-file or over-long error is cut to this many characters."""
-PARQUET_BATCH_ROWS = 4096
-EXCEL_MAX_ROWS = 1_048_576
 DELIMITERS = ",;\t|"
 _SNIFF_LINES = 20
 _SNIFF_CHARS = 16 * 1024
@@ -131,173 +129,11 @@ def iter_rows(
         rows = _iter_jsonl(path, gz, encoding)
     elif fmt == "json":
         rows = _iter_json(path, gz, encoding)
-    elif fmt == "parquet":
-        rows = _iter_parquet(path, gz)
-    else:
-        rows = _iter_excel(path, gz, sheet)
+    else:  # imported here, as data.formats_binary imports this module's row helpers
+        from data.formats_binary import iter_excel, iter_parquet
+
+        rows = iter_parquet(path, gz) if fmt == "parquet" else iter_excel(path, gz, sheet)
     return _guarded(rows, path.name)
-
-
-def detect_encoding(sample: bytes) -> str:
-    """The Python codec name of the text that starts with ``sample`` (~the first 64 KB).
-
-    A byte-order mark decides (``utf-8-sig``, ``utf-16``, ``utf-32``); then UTF-16 without
-    a BOM (NUL bytes in every other place); then valid UTF-8 (an incomplete character at
-    the end of the sample is allowed) is ``utf-8``. Otherwise the candidates charset-
-    normalizer proposes, together with the Windows code pages exports are written in,
-    are ranked by how plausible the decoded text is (letters that belong to one language's
-    alphabet or one script, no control or unassigned characters, no symbols inside words,
-    no script or case mixed inside a word), with a small prior for the Windows code pages;
-    ties go to cp1252. (charset-normalizer alone reads short French samples as cp1250,
-    "crčme", or iso8859_10.) Detection is a guess: pass ``encoding=`` when the export's
-    encoding is known; a short Hungarian sample may come out as cp1252 ("õ" for "ő").
-    """
-    if sample.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        return "utf-32"
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    utf16 = _utf16_without_bom(sample)
-    if utf16:
-        return utf16
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
-    except UnicodeDecodeError:
-        pass
-    else:
-        return "utf-8"
-    try:
-        proposed = [match.encoding for match in charset_normalizer.from_bytes(sample)]
-    except Exception:  # a heuristic: its failure must not stop the reading
-        proposed = []
-    candidates: list[str] = []
-    for name in (*_PREFERRED_CODEPAGES, *proposed):
-        try:
-            codec = codecs.lookup(name).name
-        except LookupError:
-            continue
-        if codec not in candidates:
-            candidates.append(codec)
-    preferred = {codecs.lookup(name).name for name in _PREFERRED_CODEPAGES}
-    best, best_score = "cp1252", None
-    for codec in candidates:
-        score = _plausibility(sample, codec)
-        if score is None:
-            continue
-        if codec in preferred:
-            score += 3  # a prior for the code pages exports are written in (short samples)
-        if best_score is None or score > best_score:
-            best, best_score = codec, score
-    return best
-
-
-# ---------------------------------------------------------------------------------------
-# Encoding plausibility
-
-
-# Tried first, in this order (the order breaks ties): Western, Central European, Turkish,
-# Baltic, Hebrew, Greek, Arabic, Cyrillic. Each comes before the code pages that would
-# read its text as letters too, but fail the plausibility checks on the other's text.
-_PREFERRED_CODEPAGES = (
-    "cp1252", "cp1250", "cp1254", "cp1257", "cp1255", "cp1253", "cp1256", "cp1251",
-)
-# The non-ASCII letters of Latin-script languages (lower case).
-_LANGUAGE_LETTERS = {
-    "fr": "àâæçéèêëîïôœùûüÿ", "de": "äöüß", "es": "áéíñóúü", "pt": "áâãàçéêíóôõú",
-    "it": "àèéìíîòóùú", "nl": "áéëíïóöúèàäüêô", "ca": "àçéèíïòóúü", "da": "æøåéó",
-    "no": "æøåéóòâô", "sv": "åäöé", "fi": "åäöšž", "is": "áðéíóúýþæö",
-    "cs": "áčďéěíňóřšťúůýž", "sk": "áäčďéíĺľňóôŕšťúýž", "pl": "ąćęłńóśźż",
-    "hu": "áéíóöőúüű", "ro": "ăâîșțşţ", "hr": "čćđšž", "sl": "čšž", "tr": "çğıöşüâîûİ",
-    "lt": "ąčęėįšųūž", "lv": "āčēģīķļņšūž", "et": "äöõüšž", "sq": "çë",
-}
-# Other scripts, by the first word of the Unicode character name.
-_SCRIPTS = {
-    "CYRILLIC": "CYRILLIC", "GREEK": "GREEK", "ARABIC": "ARABIC", "HEBREW": "HEBREW",
-    "THAI": "THAI", "CJK": "CJK", "HIRAGANA": "CJK", "KATAKANA": "CJK", "HANGUL": "HANGUL",
-    "DEVANAGARI": "DEVANAGARI", "ARMENIAN": "ARMENIAN", "GEORGIAN": "GEORGIAN",
-}
-_IN_WORD_PUNCTUATION = frozenset("'’‘ʼ·‐-")
-_LETTER = r"[^\W\d_]"
-
-
-def _plausibility(sample: bytes, codec: str) -> int | None:
-    """How plausible ``sample`` decoded with ``codec`` is as text (higher is better)."""
-    try:
-        text = sample.decode(codec, errors="replace")
-    except (LookupError, UnicodeError):
-        return None
-    counts = Counter(text)
-    bad = plain = 0
-    languages: Counter[str] = Counter()
-    scripts: Counter[str] = Counter()
-    odd: list[str] = []
-    latin: list[str] = []
-    foreign: list[str] = []
-    lower: list[str] = []
-    upper: list[str] = []
-    marks: list[str] = []
-    for char, n in counts.items():
-        if char < "\x80":
-            continue
-        category = unicodedata.category(char)
-        if char == "\ufffd" or category in ("Cc", "Cn", "Co", "Cs"):
-            bad += n
-        elif category == "Mn":
-            marks.append(char)
-        elif not char.isalpha():
-            plain += n
-            if char not in _IN_WORD_PUNCTUATION:
-                odd.append(char)
-        else:
-            if char.islower():
-                lower.append(char)
-            elif char.isupper():
-                upper.append(char)
-            script = _SCRIPTS.get(unicodedata.name(char, "").split(" ", 1)[0])
-            if script is not None:
-                # Weighted by bytes, so a two-byte CJK character counts like two letters.
-                scripts[script] += n * len(char.encode(codec, errors="replace"))
-                foreign.append(char)
-                continue
-            latin.append(char)
-            low = char.lower() if len(char.lower()) == 1 else char
-            for language, letters in _LANGUAGE_LETTERS.items():
-                if low in letters:
-                    languages[language] += n
-    score = max(languages.values(), default=0) + max(scripts.values(), default=0)
-    score += plain - 3 * bad
-
-    def occurrences(pattern: str) -> int:
-        return sum(1 for _ in re.finditer(pattern, text))
-
-    def chars(items: list[str]) -> str:
-        return re.escape("".join(items))
-
-    if odd:  # a symbol glued inside a word ("³", "¿" between letters)
-        score -= 3 * occurrences(f"(?<={_LETTER})[{chars(odd)}](?={_LETTER})")
-    if foreign:  # another script glued to Latin letters inside a word
-        lat, fgn = "A-Za-z" + chars(latin), chars(foreign)
-        score -= 2 * occurrences(f"[{lat}][{fgn}]|[{fgn}][{lat}]")
-    if upper:  # an upper-case letter right after a lower-case one
-        score -= 3 * occurrences(f"(?<=[a-z{chars(lower)}])[{chars(upper)}]")
-    if marks:  # a combining mark that follows no letter
-        score -= 3 * occurrences(f"(?<!{_LETTER})[{chars(marks)}]")
-    score -= 3 * occurrences(f"\u03c2(?={_LETTER})")  # Greek final sigma inside a word
-    return score
-
-
-def _utf16_without_bom(sample: bytes) -> str | None:
-    """``utf-16-le``/``-be`` when most of every other byte is NUL (ASCII-range UTF-16)."""
-    half = len(sample) // 2
-    if half < 8:
-        return None
-    even, odd = sample[0:half * 2:2].count(0), sample[1:half * 2:2].count(0)
-    if odd > 0.4 * half and even < 0.05 * half:
-        return "utf-16-le"
-    if even > 0.4 * half and odd < 0.05 * half:
-        return "utf-16-be"
-    return None
 
 
 # ---------------------------------------------------------------------------------------
@@ -690,151 +526,3 @@ def _json_trailing(
         position = f"{name} line {line_at(index)}"
         yield _bad(_clip(text[index:]), position,
                    "extra data after the JSON value (JSON Lines? then use format 'jsonl')")
-
-
-# ---------------------------------------------------------------------------------------
-# Parquet and Excel
-
-
-@contextmanager
-def _random_access(path: Path, gz: bool) -> Iterator[IO[bytes]]:
-    """A seekable binary file with the (decompressed) content of ``path``."""
-    if not gz:
-        with path.open("rb") as handle:
-            yield handle
-        return
-    with tempfile.TemporaryFile() as temp:
-        with gzip.open(path, "rb") as source:
-            shutil.copyfileobj(source, temp, 1 << 20)
-        temp.seek(0)
-        yield temp
-
-
-def _iter_parquet(path: Path, gz: bool) -> Iterator[RawRow]:
-    import pyarrow.parquet as pq
-
-    name = path.name
-    with ExitStack() as stack:
-        try:
-            source = stack.enter_context(_random_access(path, gz))
-        except _READ_ERRORS as exc:
-            yield _bad("", name, _unreadable(gz, exc))
-            return
-        try:
-            parquet = stack.enter_context(pq.ParquetFile(source))
-            groups = [parquet.metadata.row_group(i).num_rows
-                      for i in range(parquet.metadata.num_row_groups)]
-        except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ... on bad files
-            yield _bad("", name, f"not a readable Parquet file ({_brief(exc)})")
-            return
-        first = 1  # number of the first row of the current row group
-        for group, size in enumerate(groups):
-            done = 0
-            try:
-                for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS,
-                                                  row_groups=[group]):
-                    for row, problem in _batch_rows(batch):
-                        position = f"{name} row {first + done}"
-                        done += 1
-                        if problem is None:
-                            yield _ok(row, position)
-                        else:
-                            yield _bad(_dump(row), position, problem)
-            except Exception as exc:  # a corrupt page or column chunk
-                start, last = first + done, first + size - 1
-                lost = f"rows {start}-{last}" if last > start else f"row {start}"
-                yield _bad("", f"{name} row {start}",
-                           f"row group {group + 1} cannot be read from here on, {lost} "
-                           f"lost ({_brief(exc)})")
-            first += size
-
-
-def _batch_rows(batch: Any) -> Iterator[tuple[dict[str, Any], str | None]]:
-    """The rows of a record batch as dicts, and the reason a row could not be converted."""
-    names = _unique(list(batch.schema.names))
-    if not names:
-        for _ in range(batch.num_rows):
-            yield {}, None
-        return
-    try:
-        columns = [column.to_pylist() for column in batch.columns]
-    except Exception:  # e.g. a date out of Python's range: convert row by row
-        for index in range(batch.num_rows):
-            row: dict[str, Any] = {}
-            problem = None
-            for key, column in zip(names, batch.columns, strict=True):
-                try:
-                    row[key] = column[index].as_py()
-                except Exception as exc:
-                    row[key] = None
-                    problem = problem or f"column {key!r} cannot be read ({_brief(exc)})"
-            yield row, problem
-        return
-    for values in zip(*columns, strict=True):
-        yield dict(zip(names, values, strict=True)), None
-
-
-def _iter_excel(path: Path, gz: bool, sheet: str | None) -> Iterator[RawRow]:
-    import openpyxl
-
-    name = path.name
-    with ExitStack() as stack:
-        try:
-            source = stack.enter_context(_random_access(path, gz))
-        except _READ_ERRORS as exc:
-            yield _bad("", name, _unreadable(gz, exc))
-            return
-        try:
-            # A file object, so that openpyxl does not judge the file by its name.
-            workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
-        except Exception as exc:  # BadZipFile, KeyError, XML errors, ... on bad files
-            yield _bad("", name, f"not a readable .xlsx workbook ({_brief(exc)})")
-            return
-        stack.callback(workbook.close)
-        try:
-            if sheet is None:
-                if not workbook.worksheets:
-                    yield _bad("", name, "workbook has no worksheet")
-                    return
-                worksheet = workbook.worksheets[0]
-            elif sheet in workbook.sheetnames and hasattr(workbook[sheet], "reset_dimensions"):
-                worksheet = workbook[sheet]
-            else:
-                sheets = ", ".join(repr(title) for title in workbook.sheetnames)
-                yield _bad("", name, f"no worksheet {sheet!r} (sheets: {sheets})")
-                return
-            # The stored dimensions can be wrong; read the rows as they are.
-            worksheet.reset_dimensions()
-            where = f"{name} sheet {worksheet.title!r}"
-            rows = iter(worksheet.iter_rows(values_only=True))
-        except Exception as exc:
-            yield _bad("", name, f"not a readable .xlsx workbook ({_brief(exc)})")
-            return
-        header: list[str] | None = None
-        number = 0
-        while True:
-            position = f"{where} row {number + 1}"
-            try:
-                cells = next(rows)
-            except StopIteration:
-                return
-            except Exception as exc:  # corrupt sheet XML
-                yield _bad("", position, f"sheet cannot be read from here on ({_brief(exc)})")
-                return
-            number += 1
-            if number > EXCEL_MAX_ROWS:
-                yield _bad("", position, f"sheet claims more than {EXCEL_MAX_ROWS} rows")
-                return
-            values = list(cells)
-            if all(_is_blank(value) for value in values):
-                continue  # a fully empty row: no record
-            while values[-1] is None or (header is None and _is_blank(values[-1])):
-                values.pop()  # cells past the last one used
-            if header is None:
-                header = _header_names(values)
-            elif len(values) > len(header):
-                yield _bad(_dump(values), position,
-                           f"{len(values)} cells, header has {len(header)}")
-            else:
-                values.extend([None] * (len(header) - len(values)))
-                yield _ok(dict(zip(header, values, strict=True)), position)

@@ -24,7 +24,7 @@ from data.api_source import ApiSettings, iter_api_records
 from data.formats import iter_rows
 
 
-class SourceConfig(Protocol):
+class SourceSettings(Protocol):
     """What a connector needs to know of a source (``flows.config.SourceConfig`` fits)."""
 
     name: str
@@ -194,7 +194,7 @@ def repair_text(text: str) -> str:
 
 
 def iter_source(
-    source: SourceConfig,
+    source: SourceSettings,
     root: Path,
     *,
     since: datetime | None = None,
@@ -220,7 +220,7 @@ def iter_source(
     return seen, _iter_source(source, root, since, until, now, done_files, cursor, limits, seen)
 
 
-def _iter_source(source: SourceConfig, root: Path, since: datetime | None,
+def _iter_source(source: SourceSettings, root: Path, since: datetime | None,
                  until: datetime | None, now: datetime, done_files: Any,
                  cursor: datetime | None, limits: Limits, seen: SourceRead) -> Iterator[Item]:
     if source.format == "api":
@@ -259,7 +259,7 @@ def _iter_source(source: SourceConfig, root: Path, since: datetime | None,
                 yield item
 
 
-def _map_one(source: SourceConfig, row: dict[str, Any] | None, raw: str, error: str | None,
+def _map_one(source: SourceSettings, row: dict[str, Any] | None, raw: str, error: str | None,
              now: datetime, since: datetime | None, until: datetime | None, limits: Limits,
              seen: SourceRead) -> Iterator[Item]:
     seen.rows += 1
@@ -290,7 +290,7 @@ def _map_one(source: SourceConfig, row: dict[str, Any] | None, raw: str, error: 
 
 
 def read_source(
-    source: SourceConfig,
+    source: SourceSettings,
     root: Path,
     *,
     since: datetime | None = None,
@@ -312,7 +312,7 @@ def read_source(
     return batch
 
 
-def _quarantine(source: SourceConfig, rid: str, raw: str, reason: str, detail: str) -> dict:
+def _quarantine(source: SourceSettings, rid: str, raw: str, reason: str, detail: str) -> dict:
     return {
         "source": source.name,
         "channel": source.channel,
@@ -323,7 +323,7 @@ def _quarantine(source: SourceConfig, rid: str, raw: str, reason: str, detail: s
     }
 
 
-def _base(source: SourceConfig, row: dict[str, Any], now: datetime, question: str = "") -> dict:
+def _base(source: SourceSettings, row: dict[str, Any], now: datetime, question: str = "") -> dict:
     cols = source.columns
     rid = _record_id(row, cols["id"])
     return {
@@ -347,7 +347,7 @@ def _base(source: SourceConfig, row: dict[str, Any], now: datetime, question: st
     }
 
 
-def _map_review(source: SourceConfig, row: dict[str, Any], now: datetime) -> list[dict]:
+def _map_review(source: SourceSettings, row: dict[str, Any], now: datetime) -> list[dict]:
     cols = source.columns
     record = _base(source, row, now)
     title = _text(row.get(cols["title"])) if "title" in cols else ""
@@ -365,7 +365,7 @@ def _map_review(source: SourceConfig, row: dict[str, Any], now: datetime) -> lis
     return [record]
 
 
-def _map_social(source: SourceConfig, row: dict[str, Any], now: datetime) -> list[dict]:
+def _map_social(source: SourceSettings, row: dict[str, Any], now: datetime) -> list[dict]:
     cols = source.columns
     record = _base(source, row, now)
     text = _text(row.get(cols["text"]))
@@ -384,7 +384,7 @@ def _map_social(source: SourceConfig, row: dict[str, Any], now: datetime) -> lis
     return [record]
 
 
-def _map_chat(source: SourceConfig, row: dict[str, Any], now: datetime) -> list[dict]:
+def _map_chat(source: SourceSettings, row: dict[str, Any], now: datetime) -> list[dict]:
     cols = source.columns
     record = _base(source, row, now)
     turns = row.get(cols["turns"])
@@ -406,7 +406,7 @@ def _map_chat(source: SourceConfig, row: dict[str, Any], now: datetime) -> list[
     return [record]
 
 
-def _map_survey(source: SourceConfig, row: dict[str, Any], now: datetime) -> list[dict]:
+def _map_survey(source: SourceSettings, row: dict[str, Any], now: datetime) -> list[dict]:
     cols = source.columns
     scores = {
         key: parse_score(row.get(cols[key]), key, *SCORE_RANGES[key])
@@ -428,7 +428,7 @@ def _map_survey(source: SourceConfig, row: dict[str, Any], now: datetime) -> lis
     return answers
 
 
-def _map_mixed(source: SourceConfig, row: dict[str, Any], now: datetime) -> list[dict]:
+def _map_mixed(source: SourceSettings, row: dict[str, Any], now: datetime) -> list[dict]:
     """A record of an export holding several channels: it names its own channel."""
     cols = source.columns
     channel = _text(row.get(cols["channel"])).lower()

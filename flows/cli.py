@@ -14,7 +14,9 @@ from typing import Annotated
 
 import typer
 
-from flows.config import ConfigError, VocConfig, load_config
+from flows.cli_common import DEFAULT_CONFIG, ConfigOption, fail, load, warehouse_path
+from flows.config import ConfigError
+from flows.themes_cli import themes_app
 
 app = typer.Typer(
     help="Voice-of-customer pipeline: feedback in, themed pain-point reports out.",
@@ -22,18 +24,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-ConfigOption = Annotated[
-    Path, typer.Option("--config", "-c", help="The TOML config file.", show_default=True)
-]
-
-
-def _load(config: Path) -> VocConfig:
-    try:
-        return load_config(config)
-    except ConfigError as exc:
-        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(code=2) from None
+app.add_typer(themes_app, name="themes")
 
 
 def _setup_logging() -> None:
@@ -45,30 +36,21 @@ def _setup_logging() -> None:
 
 @app.command()
 def run(
-    config: ConfigOption = Path("configs/voc.toml"),
+    config: ConfigOption = DEFAULT_CONFIG,
     source: Annotated[str | None, typer.Option(help="Run only this source (its name).")] = None,
     since: Annotated[str | None, typer.Option(help="Only feedback on/after this date.")] = None,
     until: Annotated[str | None, typer.Option(help="Only feedback before this date.")] = None,
     refit: Annotated[bool, typer.Option(help="Find themes afresh over all feedback.")] = False,
 ) -> None:
     """Run the pipeline once, now: ingest, enrich, find themes, rank pain points, report."""
-    cfg = _load(config)
-    if source:
-        try:
-            cfg.source(source)
-        except ConfigError as exc:
-            typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
-            raise typer.Exit(code=2) from None
-    from flows.ingestion import customer_key_secret
-    from flows.pipeline import parse_day
+    cfg = load(config)
+    # Checked here, before Prefect is imported, so a typo fails in a fraction of a second.
+    from flows.request import preflight
 
     try:
-        parse_day(since, "since")
-        parse_day(until, "until")
-        customer_key_secret(cfg)
+        preflight(cfg, source=source, since=since, until=until, refit=refit)
     except ConfigError as exc:
-        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(code=2) from None
+        fail(str(exc))
     _setup_logging()
     from data.warehouse import WarehouseBusy
     from flows.pipeline import voc_pipeline
@@ -77,8 +59,7 @@ def run(
         result = voc_pipeline(config_path=str(config.resolve()), source=source, since=since,
                               until=until, refit=refit)
     except WarehouseBusy as exc:
-        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(code=3) from None
+        fail(str(exc), code=3)
     typer.echo(f"run {result['run_id']} completed")
     typer.echo(f"report:    {Path(result['report_dir']) / 'report.md'}")
     typer.echo(f"           {Path(result['report_dir']) / 'report.html'}")
@@ -86,14 +67,14 @@ def run(
 
 
 @app.command()
-def serve(config: ConfigOption = Path("configs/voc.toml")) -> None:
+def serve(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Serve the nightly deployment on the configured cron, against a Prefect server.
 
     Start a server first (`prefect server start`) and point PREFECT_API_URL at it,
     e.g. http://127.0.0.1:4200/api. Trigger an ad-hoc run with
     `prefect deployment run 'voc-pipeline/nightly' --param source=shop_reviews`.
     """
-    cfg = _load(config)
+    cfg = load(config)
     if not os.environ.get("PREFECT_API_URL"):
         typer.secho(
             "error: PREFECT_API_URL is not set. Schedules need a running Prefect server:\n"
@@ -118,32 +99,23 @@ def serve(config: ConfigOption = Path("configs/voc.toml")) -> None:
 
 @app.command()
 def report(
-    config: ConfigOption = Path("configs/voc.toml"),
+    config: ConfigOption = DEFAULT_CONFIG,
     run_id: Annotated[str | None, typer.Option(help="Run to report; default the latest.")] = None,
 ) -> None:
     """Rebuild the pain-point report from the warehouse (read-only), without running anything."""
-    cfg = _load(config)
+    cfg = load(config)
     from data.warehouse import Warehouse
     from flows.report import write_report
 
-    path = cfg.resolve(cfg.warehouse.path)
-    if not path.exists():
-        typer.secho(f"error: no warehouse at {path}; run `voc run` first", fg="red", err=True)
-        raise typer.Exit(code=2)
+    path = warehouse_path(config)
     with Warehouse(path, read_only=True) as wh:
         chosen = run_id or wh.latest_run_id()
         if chosen is None:
-            typer.secho("error: the warehouse has no completed run", fg="red", err=True)
-            raise typer.Exit(code=2)
+            fail("the warehouse has no completed run")
         run_dir, _ = write_report(wh, chosen, cfg.resolve(cfg.report.output_dir),
                                   title=cfg.report.title, top_themes=cfg.report.top_themes,
                                   min_negative_share=cfg.report.min_negative_share)
     typer.echo(f"report: {run_dir / 'report.md'}")
-
-
-from flows.themes_cli import themes_app  # noqa: E402
-
-app.add_typer(themes_app, name="themes")
 
 
 def main() -> None:  # pragma: no cover - console entry point

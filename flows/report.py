@@ -45,43 +45,14 @@ def build_markdown(wh: Warehouse, run_id: str, title: str, top_themes: int,
     counts = json.loads(run["stage_counts"] or "{}")
     timings = json.loads(run["timings"] or "{}")
     models = json.loads(run["models"] or "{}")
-    overview = wh.query(
-        """
-        SELECT count(*) AS feedback, min(created_at) AS first, max(created_at) AS last,
-               avg(rating * 5.0 / rating_scale) AS rating, avg(nps) AS nps, avg(csat) AS csat,
-               count(*) FILTER (sentiment = 'negative') AS negative,
-               count(*) FILTER (sentiment = 'positive') AS positive
-        FROM feedback
-        """
-    ).to_dicts()[0]
-    languages = wh.query(
-        "SELECT lang, count(*) AS n FROM feedback GROUP BY lang ORDER BY n DESC, lang"
-    )
-    channels = wh.query(
-        "SELECT channel, count(*) AS n FROM feedback GROUP BY channel ORDER BY n DESC, channel"
-    )
-    quarantine = wh.query(
-        "SELECT reason, count(*) AS n FROM quarantine GROUP BY reason ORDER BY n DESC, reason"
-    )
-    nps_score = wh.query(
-        """
-        SELECT 100.0 * (count(*) FILTER (nps >= 9) - count(*) FILTER (nps <= 6)) / count(*) AS v
-        FROM (SELECT DISTINCT source_record_id, nps FROM feedback WHERE nps IS NOT NULL)
-        """
-    )["v"][0]
-    pains = wh.query(
-        "SELECT * FROM pain_points WHERE run_id = ? ORDER BY rank", [run_id]
-    ).to_dicts()
-    topics = {r["topic_id"]: r for r in wh.query(
-        "SELECT topic_id, keywords_by_lang FROM topics").to_dicts()}
-
-    theme_stats = wh.query(
-        """
-        SELECT (SELECT count(*) FROM topics WHERE status = 'active') AS themes,
-               count(*) AS sentences, count(*) FILTER (topic_id IS NULL) AS unthemed
-        FROM sentences
-        """
-    ).to_dicts()[0]
+    overview = wh.feedback_overview()
+    languages = wh.feedback_by("lang")
+    channels = wh.feedback_by("channel")
+    quarantine = wh.quarantine_reasons()
+    nps_score = wh.net_promoter_score()
+    pains = wh.pain_points_of_run(run_id)
+    keywords = wh.keywords_by_theme()
+    theme_stats = wh.theme_coverage()
     ingest = counts.get("ingest", {})
     lines = [
         f"# {title}",
@@ -110,10 +81,10 @@ def build_markdown(wh: Warehouse, run_id: str, title: str, top_themes: int,
         f"{overview['feedback'] - overview['negative'] - overview['positive']:,} neutral |",
         f"| Average rating (1-5) / NPS / CSAT | {_fmt(overview['rating'])} / "
         f"{_fmt(nps_score, 0)} / {_fmt(overview['csat'])} |",
-        f"| Languages | {', '.join(f'{r[0]} {r[1]}' for r in languages.iter_rows())} |",
-        f"| Channels | {', '.join(f'{r[0]} {r[1]}' for r in channels.iter_rows())} |",
+        f"| Languages | {', '.join(f'{k} {n}' for k, n in languages)} |",
+        f"| Channels | {', '.join(f'{k} {n}' for k, n in channels)} |",
         f"| Quarantined records (all runs) | "
-        f"{', '.join(f'{r[0]} {r[1]}' for r in quarantine.iter_rows()) or 'none'} |",
+        f"{', '.join(f'{k} {n}' for k, n in quarantine) or 'none'} |",
         "",
         "## Pain points, ranked by negative feedback",
         "",
@@ -125,7 +96,7 @@ def build_markdown(wh: Warehouse, run_id: str, title: str, top_themes: int,
         lines += ["No theme carries negative feedback in this run.", ""]
     for p in shown:
         weekly = json.loads(p["weekly_counts"])
-        by_lang = json.loads(topics.get(p["topic_id"], {}).get("keywords_by_lang") or "{}")
+        by_lang = json.loads(keywords.get(p["topic_id"]) or "{}")
         lines += [
             f"### {p['rank']}. {p['label']}  (theme {p['topic_id']})",
             "",

@@ -12,53 +12,29 @@ from typing import Annotated, Any
 
 import typer
 
-from flows.config import VocConfig
+from flows.cli_common import DEFAULT_CONFIG, ConfigOption, fail, warehouse_path
 
 themes_app = typer.Typer(help="List and curate themes; decisions survive every refit.",
                          no_args_is_help=True)
-ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="The TOML config file.")]
-DEFAULT_CONFIG = Path("configs/voc.toml")
-
-
-def _fail(message: str) -> None:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(code=2)
-
-
-def _warehouse_path(config: Path) -> Path:
-    from flows.cli import _load
-
-    cfg: VocConfig = _load(config)
-    path = cfg.resolve(cfg.warehouse.path)
-    if not path.exists():
-        _fail(f"no warehouse at {path}; run `voc run` first")
-    return path
 
 
 def _warehouse(config: Path, *, read_only: bool = False) -> Any:
     from data.warehouse import Warehouse
 
-    return Warehouse(_warehouse_path(config), read_only=read_only)
+    return Warehouse(warehouse_path(config), read_only=read_only)
 
 
-def _topic(wh: Any, topic_id: int) -> dict[str, Any]:
-    rows = wh.query("SELECT topic_id, label, status FROM topics WHERE topic_id = ?",
-                    [topic_id]).to_dicts()
-    if not rows:
-        _fail(f"no theme {topic_id}; `voc themes list` shows them")
-    return rows[0]
+def _theme(wh: Any, topic_id: int) -> dict[str, Any]:
+    theme = wh.theme(topic_id)
+    if theme is None:
+        fail(f"no theme {topic_id}; `voc themes list` shows them")
+    return theme
 
 
 def _curate(config: Path, topic_id: int, **values: Any) -> None:
     with _warehouse(config) as wh:
-        _topic(wh, topic_id)
-        cols = ", ".join(values)
-        marks = ", ".join("?" for _ in values)
-        updates = ", ".join(f"{c} = excluded.{c}" for c in values)
-        wh.con.execute(
-            f"INSERT INTO theme_curation (topic_id, {cols}, updated_at) VALUES (?, {marks}, "
-            f"now()) ON CONFLICT (topic_id) DO UPDATE SET {updates}, updated_at = now()",
-            [topic_id, *values.values()]).fetchall()
+        _theme(wh, topic_id)
+        wh.curate(topic_id, **values)
     typer.echo(f"theme {topic_id}: {', '.join(f'{k} = {v}' for k, v in values.items())} "
                "(applied from the next run on)")
 
@@ -69,13 +45,7 @@ def list_themes(config: ConfigOption = DEFAULT_CONFIG,
                 ) -> None:
     """Themes with their size, status and curation."""
     with _warehouse(config, read_only=True) as wh:
-        rows = wh.query(
-            "SELECT t.topic_id, t.label, t.status, t.size, c.merged_into, "
-            "coalesce(c.pinned, false) AS pinned, s.origin AS seed "
-            "FROM topics t LEFT JOIN theme_curation c USING (topic_id) "
-            "LEFT JOIN theme_seeds s USING (topic_id) "
-            + ("" if all_ else "WHERE t.status <> 'retired' ")
-            + "ORDER BY t.size DESC, t.topic_id").to_dicts()
+        rows = wh.themes_with_curation(retired=all_)
     typer.echo(f"{'id':>5}  {'size':>6}  {'status':<8} label")
     for r in rows:
         extra = [f"merged into {r['merged_into']}" if r["merged_into"] is not None else "",
@@ -89,7 +59,7 @@ def list_themes(config: ConfigOption = DEFAULT_CONFIG,
 def rename(topic_id: int, label: str, config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Give a theme an analyst's label (kept through refits)."""
     if not label.strip():
-        _fail("the label is empty")
+        fail("the label is empty")
     _curate(config, topic_id, label=label.strip())
 
 
@@ -97,9 +67,9 @@ def rename(topic_id: int, label: str, config: ConfigOption = DEFAULT_CONFIG) -> 
 def merge(topic_id: int, into: int, config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Count a theme's sentences under another theme, from now on."""
     if topic_id == into:
-        _fail("a theme cannot be merged into itself")
+        fail("a theme cannot be merged into itself")
     with _warehouse(config, read_only=True) as wh:
-        _topic(wh, into)
+        _theme(wh, into)
     _curate(config, topic_id, merged_into=into)
 
 
@@ -143,29 +113,20 @@ def split(
     """Split a new theme off an existing one: its sentences closest to the example phrases
     move to the new theme (from the next run on)."""
     if not label.strip() or not [p for p in phrase if p.strip()]:
-        _fail("a split needs a label and at least one --phrase")
+        fail("a split needs a label and at least one --phrase")
     from data.warehouse import Warehouse, WarehouseBusy, run_lock
 
-    path = _warehouse_path(config)
+    path = warehouse_path(config)
     try:
         # A split takes a new theme id, which a run writing meanwhile may hand out too.
         with run_lock(path), Warehouse(path) as wh:
             new_id = _split_off(wh, topic_id, label, phrase)
     except WarehouseBusy as exc:
-        _fail(f"{exc} (a split takes a new theme id, which that run may also hand out)")
+        fail(f"{exc} (a split takes a new theme id, which that run may also hand out)")
     typer.echo(f"theme {new_id} '{label.strip()}' split off theme {topic_id} "
                "(takes its sentences from the next run on)")
 
 
 def _split_off(wh: Any, topic_id: int, label: str, phrase: list[str]) -> int:
-    _topic(wh, topic_id)
-    new_id = wh.next_topic_id()
-    wh.con.execute("INSERT INTO theme_seeds VALUES (?, ?, ?, 'split', ?, NULL)",
-                   [new_id, label.strip(), [p for p in phrase if p.strip()], topic_id]
-                   ).fetchall()
-    wh.con.execute(
-        "INSERT INTO topics (topic_id, label, generated_label, keywords, keywords_by_lang, "
-        "size, status, first_seen_run, last_seen_run, centroid) VALUES "
-        "(?, ?, ?, [], '{}', 0, 'active', 'curation', 'curation', NULL)",
-        [new_id, label.strip(), label.strip()]).fetchall()
-    return int(new_id)
+    _theme(wh, topic_id)
+    return wh.split_off(topic_id, label.strip(), [p for p in phrase if p.strip()])

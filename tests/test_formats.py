@@ -1,12 +1,13 @@
-"""Tests of data.formats: each export format, encodings, gzip, and no crash on bad input.
+"""Tests of data.formats: each text export format, gzip, and no crash on bad input.
 
-Every input is built in the test's temporary directory; nothing touches the network.
+Encoding detection is tested in test_encoding.py, the Parquet and Excel readers in
+test_formats_binary.py. Every input is built in the test's temporary directory; nothing
+touches the network.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import functools
 import gzip
 import io
@@ -14,7 +15,6 @@ import json
 import random
 import tracemalloc
 from pathlib import Path
-from typing import Any
 
 import openpyxl
 import pyarrow as pa
@@ -24,37 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from data import formats
-from data.formats import DELIMITERS, FORMATS, RawRow, detect_encoding, iter_rows
-
-FRENCH = "Café crème, très déçu"
-ARABIC = ["المنتج سيء جدا ولم يصل في الوقت المحدد", "خدمة العملاء ممتازة وسريعة"]
-
-
-def read(path: Path, fmt: str, **options: Any) -> list[RawRow]:
-    """All items of ``iter_rows``, checked against the RawRow contract."""
-    items = list(iter_rows(path, fmt, **options))
-    for item in items:
-        assert isinstance(item, RawRow)
-        assert (item.row is None) == (item.error is not None)
-        assert isinstance(item.raw, str)
-        assert item.position.startswith(path.name)
-        if item.error is None:
-            assert item.raw == json.dumps(item.row, ensure_ascii=False, default=str)
-        else:
-            assert item.error.startswith(f"{item.position}: ")
-            assert "unexpected error" not in item.error  # the safety net never fired
-    return items
-
-
-def rows_of(items: list[RawRow]) -> list[dict[str, Any]]:
-    assert [item.error for item in items if item.error] == []
-    return [item.row for item in items if item.row is not None]
-
-
-def write(path: Path, data: bytes) -> Path:
-    path.write_bytes(data)
-    return path
-
+from data.formats import DELIMITERS, FORMATS, iter_rows
+from tests.format_helpers import FRENCH, read, rows_of, write
 
 # ---------------------------------------------------------------------------------------
 # CSV
@@ -84,38 +55,6 @@ def test_csv_explicit_delimiter_and_encoding_are_used(tmp_path: Path) -> None:
     assert rows_of(read(path, "csv", delimiter=",")) == [{"id;text": "1;Café"}]
     # cp1251 reads byte 0xE9 as Cyrillic: proof that the given encoding wins over detection.
     assert rows_of(read(path, "csv", encoding="cp1251")) == [{"id": "1", "text": "Cafй"}]
-
-
-def test_csv_utf8_bom_is_stripped(tmp_path: Path) -> None:
-    path = write(tmp_path / "reviews.csv", b"\xef\xbb\xbf" + "id,texte\n1,Très bien\n".encode())
-    assert rows_of(read(path, "csv")) == [{"id": "1", "texte": "Très bien"}]
-    # A BOM is removed from the header even when the encoding is given as plain UTF-8.
-    assert rows_of(read(path, "csv", encoding="utf-8")) == [{"id": "1", "texte": "Très bien"}]
-
-
-def test_csv_utf16_with_bom(tmp_path: Path) -> None:
-    text = f'id,text\r\n1,"{FRENCH}"\r\n2,{ARABIC[0]}\r\n'
-    path = write(tmp_path / "reviews.csv", text.encode("utf-16"))
-    assert rows_of(read(path, "csv")) == [{"id": "1", "text": FRENCH},
-                                          {"id": "2", "text": ARABIC[0]}]
-
-
-def test_csv_cp1252_export(tmp_path: Path) -> None:
-    text = (f'id,text\n1,"{FRENCH}"\n2,"Où est ma commande ? Ça fait 3 semaines…"\n'
-            "3,Remboursé 0 € – honteux\n")
-    data = text.encode("cp1252")
-    assert detect_encoding(data) == "cp1252"
-    rows = rows_of(read(write(tmp_path / "avis.csv", data), "csv"))
-    assert [row["text"] for row in rows] == [
-        FRENCH, "Où est ma commande ? Ça fait 3 semaines…", "Remboursé 0 € – honteux"]
-
-
-def test_csv_windows1256_arabic(tmp_path: Path) -> None:
-    text = "id,text\n" + "".join(f"{i},{line}\n" for i, line in enumerate(ARABIC, start=1))
-    data = text.encode("cp1256")
-    assert detect_encoding(data) == "cp1256"
-    rows = rows_of(read(write(tmp_path / "ar.csv", data), "csv"))
-    assert [row["text"] for row in rows] == ARABIC
 
 
 def test_csv_quoted_newlines_and_doubled_quotes(tmp_path: Path) -> None:
@@ -163,15 +102,6 @@ def test_csv_blank_and_empty_rows_are_skipped(tmp_path: Path) -> None:
     assert [item.position for item in items] == ["reviews.csv line 4", "reviews.csv line 7"]
 
 
-def test_csv_undecodable_bytes_after_the_sample_are_replaced(tmp_path: Path) -> None:
-    lines = b"".join(b"%d,plain ascii text for the sample\n" % i for i in range(3000))
-    assert len(lines) > formats.SAMPLE_BYTES
-    path = write(tmp_path / "reviews.csv", b"id,text\n" + lines + b"9999,caf\xe9 \xff\n")
-    rows = rows_of(read(path, "csv"))
-    assert len(rows) == 3001
-    assert rows[-1] == {"id": "9999", "text": "caf\ufffd \ufffd"}
-
-
 def test_csv_oversized_field_is_an_error_and_reading_goes_on(tmp_path: Path) -> None:
     huge = "x" * (csv.field_size_limit() + 10)
     path = write(tmp_path / "reviews.csv", f'id,text\n1,"{huge}"\n2,after\n'.encode())
@@ -210,13 +140,6 @@ def test_jsonl_broken_and_non_object_lines(tmp_path: Path) -> None:
         "posts.jsonl line 5: JSON value is a string, not an object",
         "posts.jsonl line 6: JSON value is null, not an object",
     ]
-
-
-def test_jsonl_encodings_bom_and_crlf(tmp_path: Path) -> None:
-    cp1252 = write(tmp_path / "a.jsonl", f'{{"text": "{FRENCH}"}}\r\n'.encode("cp1252"))
-    assert rows_of(read(cp1252, "jsonl")) == [{"text": FRENCH}]
-    bom = write(tmp_path / "b.jsonl", b'\xef\xbb\xbf{"a": 1}\n{"a": 2}')
-    assert rows_of(read(bom, "jsonl", encoding="utf-8")) == [{"a": 1}, {"a": 2}]
 
 
 def test_jsonl_deep_nesting_is_an_error_not_a_crash(tmp_path: Path) -> None:
@@ -323,110 +246,6 @@ def test_corrupt_gzip_gives_error_rows(tmp_path: Path, fmt: str) -> None:
 
 
 # ---------------------------------------------------------------------------------------
-# Parquet
-
-
-def test_parquet_rows_keep_python_types(tmp_path: Path) -> None:
-    created = [dt.datetime(2024, 1, day, 9, 30) for day in range(1, 6)]
-    table = pa.table({
-        "id": [1, 2, 3, 4, 5],
-        "text": [FRENCH, "b", None, "d", ARABIC[0]],
-        "score": [1.5, None, 3.0, 4.0, 5.0],
-        "created": created,
-        "tags": [["x"], [], None, ["y", "z"], ["w"]],
-    })
-    path = tmp_path / "reviews.parquet"
-    pq.write_table(table, path, row_group_size=2)  # three row groups
-    items = read(path, "parquet")
-    assert rows_of(items) == table.to_pylist()
-    assert items[2].row == {"id": 3, "text": None, "score": 3.0, "created": created[2],
-                            "tags": None}
-    assert [item.position for item in items] == [f"reviews.parquet row {n}" for n in range(1, 6)]
-
-
-def test_parquet_written_by_polars_and_gzipped(tmp_path: Path) -> None:
-    import polars as pl
-
-    frame = pl.DataFrame({"id": ["a", "b"], "rating": [5, 1], "day": [dt.date(2024, 5, 1)] * 2})
-    buffer = io.BytesIO()
-    frame.write_parquet(buffer)
-    plain = write(tmp_path / "x.parquet", buffer.getvalue())
-    zipped = write(tmp_path / "x.parquet.gz", gzip.compress(buffer.getvalue()))
-    for path in (plain, zipped):
-        assert rows_of(read(path, "parquet")) == frame.to_dicts()
-
-
-def test_parquet_duplicate_columns_and_unconvertible_values(tmp_path: Path) -> None:
-    days = pa.array([19_000, 10_000_000, 19_001], type=pa.date32())  # the middle one: year 29349
-    table = pa.Table.from_arrays([pa.array([1, 2, 3]), pa.array(["a", "b", "c"]), days],
-                                 names=["id", "id", "day"])
-    path = tmp_path / "x.parquet"
-    pq.write_table(table, path)
-    items = read(path, "parquet")
-    assert [item.row for item in items] == [
-        {"id": 1, "id_2": "a", "day": dt.date(2022, 1, 8)},
-        None,
-        {"id": 3, "id_2": "c", "day": dt.date(2022, 1, 9)},
-    ]
-    assert "column 'day'" in (items[1].error or "")
-    assert items[1].position == "x.parquet row 2"
-
-
-# ---------------------------------------------------------------------------------------
-# Excel
-
-
-def _workbook(path: Path) -> None:
-    book = openpyxl.Workbook()
-    export = book.active
-    export.title = "Export"
-    export.append([])
-    export.append([" id ", "comment", "score", "submitted", None])
-    export.append([1, "Très bien", 9, dt.datetime(2024, 3, 1, 10, 30)])
-    export.append([None, None, None])
-    export.append([2, "  Nul  ", 0.5, dt.datetime(2024, 3, 2)])
-    export.append([3, "trop", 1, None, None, "extra"])
-    export.append([4])
-    other = book.create_sheet("Other")
-    other.append(["id", "x"])
-    other.append([7, "y"])
-    book.save(path)
-
-
-def test_excel_first_sheet_types_and_positions(tmp_path: Path) -> None:
-    path = tmp_path / "survey.xlsx"
-    _workbook(path)
-    items = read(path, "excel")
-    assert [item.row for item in items] == [
-        {"id": 1, "comment": "Très bien", "score": 9,
-         "submitted": dt.datetime(2024, 3, 1, 10, 30)},
-        {"id": 2, "comment": "  Nul  ", "score": 0.5, "submitted": dt.datetime(2024, 3, 2)},
-        None,
-        {"id": 4, "comment": None, "score": None, "submitted": None},
-    ]
-    assert [item.position for item in items] == [
-        f"survey.xlsx sheet 'Export' row {n}" for n in (3, 5, 6, 7)]
-    assert items[2].error == "survey.xlsx sheet 'Export' row 6: 6 cells, header has 4"
-
-
-def test_excel_sheet_by_name(tmp_path: Path) -> None:
-    path = tmp_path / "survey.xlsx"
-    _workbook(path)
-    items = read(path, "excel", sheet="Other")
-    assert rows_of(items) == [{"id": 7, "x": "y"}]
-    assert items[0].position == "survey.xlsx sheet 'Other' row 2"
-    (missing,) = read(path, "excel", sheet="Nope")
-    assert missing.row is None and "'Export', 'Other'" in (missing.error or "")
-    zipped = write(tmp_path / "survey.xlsx.gz", gzip.compress(path.read_bytes()))
-    assert rows_of(read(zipped, "excel", sheet="Other")) == [{"id": 7, "x": "y"}]
-
-
-def test_not_an_xlsx_file(tmp_path: Path) -> None:
-    (item,) = read(write(tmp_path / "survey.xlsx", b"id,text\n1,a\n"), "excel")
-    assert item.row is None and "not a readable .xlsx" in (item.error or "")
-
-
-# ---------------------------------------------------------------------------------------
 # Wrong input, arguments, memory
 
 
@@ -503,30 +322,6 @@ def test_big_files_stream_in_bounded_memory(tmp_path: Path, fmt: str) -> None:
         tracemalloc.stop()
     assert count == 20_000
     assert peak < 3_000_000, f"peak {peak} bytes for a {path.stat().st_size} byte file"
-
-
-# ---------------------------------------------------------------------------------------
-# Encoding detection
-
-
-@pytest.mark.parametrize(
-    ("data", "expected"),
-    [
-        (b"\xef\xbb\xbfid,text\n", "utf-8-sig"),
-        ("id,text\n1,Café\n".encode("utf-16"), "utf-16"),
-        ("id,text\n1,Cafe\n".encode("utf-16-le"), "utf-16-le"),
-        (b"id,text\n1,plain\n", "utf-8"),
-        ("id,text\n1,déçu 日本".encode()[:-1], "utf-8"),  # sample cut inside a character
-        (f"id,text\n1,{FRENCH}\n".encode("cp1252"), "cp1252"),
-        ("Très déçu : colis abîmé, aucune réponse.".encode("latin-1"), "cp1252"),
-        ("Příliš žluťoučký kůň úpěl ďábelské ódy.".encode("cp1250"), "cp1250"),
-        ("Очень плохое качество, не рекомендую.".encode("cp1251"), "cp1251"),
-        (ARABIC[0].encode("cp1256"), "cp1256"),
-        ("Ürün çok geç geldi, kargo hasarlıydı.".encode("cp1254"), "cp1254"),
-    ],
-)
-def test_detect_encoding(data: bytes, expected: str) -> None:
-    assert detect_encoding(data) == expected
 
 
 # ---------------------------------------------------------------------------------------

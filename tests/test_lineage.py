@@ -63,19 +63,18 @@ def test_assignment_night_lists_the_themes_that_grew() -> None:
 
 def test_a_refit_keeps_sentences_that_still_fit_their_theme() -> None:
     import numpy as np
-    import polars as pl
 
-    from flows.stages import _keep_fitting_assignments
+    from nlp.theme_identity import keep_fitting_assignments
 
     centred = np.array([[1.0, 0.0], [0.96, 0.28], [-0.6, 0.8], [0.7, 0.7]], dtype=np.float32)
-    frame = pl.DataFrame({"previous_topic_id": [1, 1, 1, None]})
+    previous = np.array([1, 1, 1, -1])
     new = np.array([2, 2, 2, 2])
-    ids, sims, stayed = _keep_fitting_assignments(frame, centred, new, np.full(4, 0.5),
-                                                  {1, 2}, threshold=0.5)
+    ids, sims, stayed = keep_fitting_assignments(previous, centred, new, np.full(4, 0.5),
+                                                 {1, 2}, threshold=0.5)
     # Theme 1 as it was is the mean of its three earlier sentences, about (0.78, 0.62):
     # the first two still fit it and stay; the third no longer does; the fourth is new.
     assert ids.tolist() == [1, 1, 2, 2] and stayed == 2
     assert np.allclose(sims[:2], [0.783, 0.926], atol=0.002)
-    gone, _, none_stayed = _keep_fitting_assignments(frame, centred, new, np.full(4, 0.5),
-                                                     {2}, threshold=0.5)
+    gone, _, none_stayed = keep_fitting_assignments(previous, centred, new, np.full(4, 0.5),
+                                                    {2}, threshold=0.5)
     assert gone.tolist() == [2, 2, 2, 2] and none_stayed == 0  # theme 1 did not live on

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-import polars as pl
 
-from flows.stages import _lost_themes_that_live_on
+from nlp.theme_identity import themes_that_live_on
 from nlp.themes import unit
 
 
@@ -24,13 +23,12 @@ def _case(b_direction: np.ndarray, b_size: int) -> dict[int, np.ndarray]:
     a = _around(axes[0], 20, rng)
     b = _around(b_direction, b_size, rng)
     centred = np.vstack([a, b])
-    previous = [7] * len(a) + [9] * len(b)
+    previous = np.array([7] * len(a) + [9] * len(b))
     # The refit folded both old themes into one cluster, which kept theme 7's id.
     topic_ids = np.full(len(centred), 7)
     live = {7: unit(centred.mean(axis=0))}
-    frame = pl.DataFrame({"previous_topic_id": previous}, schema={"previous_topic_id": pl.Int32})
-    return _lost_themes_that_live_on(frame, centred, topic_ids, live, exclude=set(),
-                                     min_size=12, threshold=0.4, merge_similarity=0.6)
+    return themes_that_live_on(previous, centred, topic_ids, live, exclude=set(),
+                               min_size=12, threshold=0.4, merge_similarity=0.6)
 
 
 def test_a_distinct_theme_folded_into_a_neighbour_lives_on() -> None:
@@ -52,10 +50,10 @@ def test_a_theme_with_too_few_sentences_left_is_not_kept() -> None:
 def test_seed_themes_are_left_to_their_own_rules() -> None:
     rng = np.random.default_rng(1)
     centred = _around(_axes()[2], 20, rng)
-    frame = pl.DataFrame({"previous_topic_id": [3] * 20}, schema={"previous_topic_id": pl.Int32})
-    kept = _lost_themes_that_live_on(frame, centred, np.full(20, -1), {}, exclude={3},
-                                     min_size=12, threshold=0.4, merge_similarity=0.6)
+    previous = np.full(20, 3)
+    kept = themes_that_live_on(previous, centred, np.full(20, -1), {}, exclude={3},
+                               min_size=12, threshold=0.4, merge_similarity=0.6)
     assert kept == {}
-    kept = _lost_themes_that_live_on(frame, centred, np.full(20, -1), {}, exclude=set(),
-                                     min_size=12, threshold=0.4, merge_similarity=0.6)
+    kept = themes_that_live_on(previous, centred, np.full(20, -1), {}, exclude=set(),
+                               min_size=12, threshold=0.4, merge_similarity=0.6)
     assert list(kept) == [3]

@@ -128,7 +128,7 @@ def warehouse(tmp_path: Path) -> Iterator[Warehouse]:
         "raw_record": ["{}", "{}"], "reason": ["future_date", "no_text"], "detail": ["", ""],
     })
     wh.record_quarantine(quarantine, RUN_ID)
-    wh.save_topics(
+    wh.save_themes(
         pl.DataFrame(
             {
                 "topic_id": [0, 1],

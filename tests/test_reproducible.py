@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import random
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +12,9 @@ import duckdb
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from data.warehouse import publishing
-from flows import stages
 from flows.config import load_config
+from flows.request import preflight
+from flows.run import run_pipeline
 from tests.conftest import ROOT, write_project_config
 
 SAMPLES = ROOT / "data" / "samples"
@@ -42,18 +41,13 @@ def _shuffled_samples(out: Path, seed: int) -> None:
 
 def _run(config_path: Path) -> dict[str, Any]:
     config = load_config(config_path)
-    started = datetime.now(UTC)
-    with publishing(config.resolve(config.warehouse.path)) as wh:
-        ctx = stages.RunContext(run_id="run1", config=config, warehouse=wh, started_at=started)
-        stages.ingest(ctx, None, None, None)
-        stages.enrich(ctx)
-        stages.themes(ctx)
+    result = run_pipeline(preflight(config))
     with duckdb.connect(str(config.resolve(config.warehouse.path)), read_only=True) as con:
         rows = con.execute("SELECT doc_id || ':' || sentence_idx, coalesce(topic_id, -1) "
                            "FROM sentences ORDER BY 1").fetchall()
         labels = sorted(r[0] for r in con.execute(
             "SELECT label FROM topics WHERE status = 'active'").fetchall())
-    return {"assignments": dict(rows), "labels": labels, "models": ctx.models}
+    return {"assignments": dict(rows), "labels": labels, "models": result.models}
 
 
 @pytest.mark.slow

@@ -153,11 +153,18 @@ def test_nearest_neighbours_are_exact_and_start_with_each_row_itself() -> None:
     assert indices.shape == distances.shape == (300, 6)
     assert (indices[:, 0] == np.arange(300)).all()
     assert (distances[:, 0] == 0).all()
-    brute = 1 - vectors @ vectors.T
+    # Exact: every neighbour is among each row's six nearest by a float64 brute force.
+    # Which of two equally near rows is listed depends on the BLAS build's rounding, so
+    # the check is on distances, not on which index won a tie.
+    x = vectors.astype(np.float64)
+    brute = 1 - x @ x.T
     np.fill_diagonal(brute, -1)
-    expected = np.argsort(brute, axis=1, kind="stable")[:, :6]
-    assert (np.sort(indices, axis=1) == np.sort(expected, axis=1)).all()
-    assert (np.diff(distances, axis=1) >= 0).all()
+    sixth = np.sort(brute, axis=1)[:, 5]
+    got = np.take_along_axis(brute, indices.astype(np.int64), axis=1)
+    assert (got <= sixth[:, None] + 1e-5).all()
+    assert all(len(set(row)) == 6 for row in indices.tolist())
+    assert np.allclose(distances[:, 1:], got[:, 1:], atol=1e-5)
+    assert (np.diff(distances, axis=1) >= -1e-6).all()
     assert set(indices[7, :2]) == {7, 8} and set(indices[8, :2]) == {7, 8}
 
 

@@ -1,0 +1,103 @@
+"""One way through the pipeline: :func:`run_pipeline`.
+
+    ingest -> enrich -> themes -> pain points -> publish
+
+The CLI, the Prefect flow (:mod:`flows.pipeline`), the benchmarks and the tests all run
+the pipeline through this function. It knows nothing of Prefect: an adapter that wants
+each stage to be a task passes ``run_stage``, which is handed every stage call.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from data.warehouse import Warehouse, WarehouseBusy, publishing
+from flows.context import RunContext
+from flows.request import RunRequest
+from flows.stages import enrich, ingest, pain_points, publish, themes
+
+log = logging.getLogger("voc")
+
+
+class StageRunner(Protocol):
+    """Runs one stage: ``run_stage("ingest", ingest.run, ctx, ...)`` calls the function."""
+
+    def __call__(self, name: str, stage: Callable[..., Any], ctx: RunContext,
+                 *args: Any, **kwargs: Any) -> Any: ...
+
+
+def call_stage(name: str, stage: Callable[..., Any], ctx: RunContext, *args: Any,
+               **kwargs: Any) -> Any:
+    """The plain stage runner: calls the stage."""
+    return stage(ctx, *args, **kwargs)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a completed run leaves behind."""
+
+    run_id: str
+    report_dir: Path
+    warehouse: Path
+    markdown: str
+    counts: dict[str, dict[str, Any]]
+    timings: dict[str, float]
+    models: dict[str, str]
+
+
+def run_pipeline(request: RunRequest, *, flow_run_id: str | None = None,
+                 run_stage: StageRunner = call_stage) -> RunResult:
+    """Run the pipeline once: ingest, enrich, themes, pain points, publish.
+
+    The run writes a copy of the warehouse and swaps it in when it completes; a run that
+    fails leaves the published warehouse as it was and a ``failed`` row in ``runs``.
+
+    Raises:
+        WarehouseBusy: another run is writing the warehouse; nothing was changed.
+    """
+    config = request.config
+    started = datetime.now(UTC)
+    run_id = new_run_id(started)
+    wh_path = config.resolve(config.warehouse.path)
+    try:
+        with publishing(wh_path) as wh:
+            ctx = RunContext(run_id=run_id, config=config, warehouse=wh, started_at=started)
+            wh.start_run(run_id, started, request.parameters, flow_run_id)
+            run_stage("ingest", ingest.run, ctx, request.sources, request.since, request.until)
+            run_stage("enrich", enrich.run, ctx)
+            run_stage("themes", themes.run, ctx, refit=request.refit)
+            run_stage("pain-points", pain_points.run, ctx)
+            run_dir, markdown = run_stage("publish", publish.run, ctx, wh_path)
+    except WarehouseBusy:
+        # Nothing to record: a row written now would vanish when the other run publishes.
+        log.error("run %s not started: another run is writing %s", run_id, wh_path)
+        raise
+    except Exception as exc:
+        _record_failure(wh_path, run_id, started, request.parameters, flow_run_id, exc)
+        raise
+    log.info("publish: report in %s; warehouse %s", run_dir, wh_path)
+    log.info("timings (s): %s", ", ".join(f"{k} {v}" for k, v in ctx.timings.items()))
+    return RunResult(run_id=run_id, report_dir=run_dir, warehouse=wh_path, markdown=markdown,
+                     counts=ctx.counts, timings=ctx.timings, models=ctx.models)
+
+
+def new_run_id(now: datetime) -> str:
+    return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def _record_failure(path: Path, run_id: str, started: datetime, params: dict,
+                    flow_run_id: str | None, exc: Exception) -> None:
+    """Leave a 'failed' row in the published warehouse so the failure is visible in SQL."""
+    try:
+        with Warehouse(path) as wh:
+            wh.start_run(run_id, started, params, flow_run_id)
+            wh.finish_run(run_id, status="failed", stage_counts={}, timings={}, models={},
+                          finished_at=datetime.now(UTC), error=f"{type(exc).__name__}: {exc}")
+    except Exception as inner:  # the warehouse itself may be what failed
+        log.error("could not record the failed run in %s: %s", path, inner)

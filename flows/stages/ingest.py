@@ -1,0 +1,257 @@
+"""The ingest stage: every record of every source taken exactly once, privately.
+
+Sources are streamed in chunks (``ingest.chunk_size`` records), so memory stays bounded
+whatever a file's size. Per chunk, text is cleaned and redacted, customers are keyed, and
+the feedback not seen before is loaded; the rest is counted as a duplicate or quarantined
+with a reason. For every source and run::
+
+    read == loaded + duplicates + quarantined
+
+is checked and recorded in ``runs.stage_counts``. Files read completely are remembered by
+content (``source_files``) and API sources by the newest time pulled (``source_cursors``),
+so a nightly run takes only what is new; ``--since/--until`` backfills a window instead.
+Everything is written to the run's working copy of the warehouse, which is published only
+when the whole run completes: a run that dies leaves the warehouse as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import islice
+from typing import Any
+
+import polars as pl
+
+from data.sources import NO_TEXT, Item, Limits, SourceSettings, iter_source
+from flows.context import RunContext
+from flows.customer_keys import customer_key, customer_key_secret
+from nlp.normalize import text_hash
+from nlp.redact import Redactor
+from nlp.text_prep import has_words, stored_text
+
+log = logging.getLogger("voc")
+
+SAME_CUSTOMER_SAME_TEXT = "same_customer_same_text"
+
+
+_FEEDBACK_SCHEMA = {
+    "doc_id": pl.String, "source": pl.String, "source_record_id": pl.String,
+    "channel": pl.String, "created_at": pl.Datetime("us", "UTC"), "customer_key": pl.String,
+    "question": pl.String, "title": pl.String, "text": pl.String, "product": pl.String,
+    "country": pl.String, "platform": pl.String, "reach": pl.Int64, "rating": pl.Float64,
+    "rating_scale": pl.Int32, "nps": pl.Float64, "csat": pl.Float64, "ces": pl.Float64,
+    "text_hash": pl.String, "ingested_run_id": pl.String,
+}
+_QUARANTINE_SCHEMA = {
+    "source": pl.String, "channel": pl.String, "source_record_id": pl.String,
+    "raw_record": pl.String, "reason": pl.String, "detail": pl.String,
+    "quarantine_id": pl.String,
+}
+_DUPLICATE_SCHEMA = {
+    "doc_id": pl.String, "duplicate_of": pl.String, "source": pl.String,
+    "source_record_id": pl.String, "channel": pl.String, "created_at": pl.Datetime("us", "UTC"),
+    "customer_key": pl.String, "reason": pl.String, "run_id": pl.String,
+}
+
+
+def quarantine_frame(rows: list[dict], redactor: Redactor) -> pl.DataFrame:
+    """Quarantine rows with their raw record and detail redacted, and a stable id."""
+    out = []
+    for q in rows:
+        raw = redactor.redact(q["raw_record"])
+        detail = redactor.redact(q["detail"]) if q.get("detail") else q.get("detail")
+        qid = hashlib.sha256(f"{q['source']}\x1f{raw}\x1f{q['reason']}".encode()).hexdigest()[:24]
+        out.append({**q, "raw_record": raw, "detail": detail, "quarantine_id": qid})
+    return pl.DataFrame(out, schema=_QUARANTINE_SCHEMA)
+
+
+@dataclass
+class SourceAccount:
+    """One source's accounting in one run."""
+
+    read: int = 0
+    loaded: int = 0
+    duplicates: int = 0
+    cross_channel_duplicates: int = 0  # part of duplicates
+    quarantined: int = 0
+    outside_window: int = 0            # not read: outside --since/--until
+    files_read: int = 0
+    files_skipped: int = 0             # read completely by an earlier run
+    quarantine_reasons: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def balanced(self) -> bool:
+        return self.read == self.loaded + self.duplicates + self.quarantined
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"read": self.read, "loaded": self.loaded, "duplicates": self.duplicates,
+                "cross_channel_duplicates": self.cross_channel_duplicates,
+                "quarantined": self.quarantined, "outside_window": self.outside_window,
+                "files_read": self.files_read, "files_skipped": self.files_skipped,
+                "quarantine_reasons": dict(sorted(self.quarantine_reasons.items())),
+                "balanced": self.balanced}
+
+
+def _chunks(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
+    while chunk := list(islice(items, size)):
+        yield chunk
+
+
+class _Loader:
+    """Loads one source's chunks into the warehouse and keeps its account."""
+
+    def __init__(self, ctx: RunContext, source: SourceSettings, secret: bytes) -> None:
+        self.ctx, self.source, self.secret = ctx, source, secret
+        self.account = SourceAccount()
+        self.window_hours = ctx.config.ingest.cross_channel_window_hours
+        self.store_raw = ctx.config.privacy.store_raw_text
+
+    def load(self, chunk: list[Item]) -> None:
+        ctx, redactor = self.ctx, self.ctx.redactor
+        quarantined = [i.data for i in chunk if i.kind == "quarantine"]
+        rows: list[dict[str, Any]] = []
+        raw_texts: list[dict[str, Any]] = []
+        in_chunk: set[str] = set()
+        duplicates = 0
+        for item in chunk:
+            if item.kind != "record":
+                continue
+            record = dict(item.data)
+            if record["doc_id"] in in_chunk:
+                duplicates += 1
+                continue
+            in_chunk.add(record["doc_id"])
+            original = record.pop("raw_text")
+            text = stored_text(original, redactor)
+            if not has_words(text):
+                quarantined.append({"source": self.source.name, "channel": record["channel"],
+                                    "source_record_id": record["source_record_id"],
+                                    "raw_record": json.dumps(text, ensure_ascii=False),
+                                    "reason": NO_TEXT, "detail": "no words left after cleaning"})
+                continue
+            identity = record.pop("customer")
+            for key in ("title", "product", "country", "platform"):
+                if record[key]:
+                    record[key] = stored_text(record[key], redactor)
+            rows.append({**record, "text": text, "text_hash": text_hash(text),
+                         "customer_key": customer_key(identity, self.secret) if identity else None,
+                         "ingested_run_id": ctx.run_id})
+            if self.store_raw:
+                raw_texts.append({"doc_id": record["doc_id"], "source": self.source.name,
+                                  "raw_text": original, "ingested_run_id": ctx.run_id})
+        frame = pl.DataFrame(rows, schema=_FEEDBACK_SCHEMA)
+        known = ctx.warehouse.known_doc_ids(frame["doc_id"].to_list())
+        frame = frame.filter(~pl.col("doc_id").is_in(list(known)))
+        frame, links = self._cross_channel(frame)
+        loaded = ctx.warehouse.insert_feedback(frame)
+        ctx.warehouse.record_duplicates(links)
+        if raw_texts:
+            kept = set(frame["doc_id"].to_list())
+            ctx.warehouse.insert_raw_text(
+                pl.DataFrame([r for r in raw_texts if r["doc_id"] in kept],
+                             schema={"doc_id": pl.String, "source": pl.String,
+                                     "raw_text": pl.String, "ingested_run_id": pl.String}))
+        ctx.warehouse.record_quarantine(quarantine_frame(quarantined, redactor), ctx.run_id)
+        acc = self.account
+        # Read counts records: a survey row with two answers is two; a row that could not be
+        # parsed is one. Each is loaded, a duplicate or quarantined exactly once.
+        acc.read += len(chunk)
+        acc.loaded += loaded
+        acc.duplicates += duplicates + len(known) + links.height
+        acc.cross_channel_duplicates += links.height
+        acc.quarantined += len(quarantined)
+        for q in quarantined:
+            acc.quarantine_reasons[q["reason"]] = acc.quarantine_reasons.get(q["reason"], 0) + 1
+
+    def _cross_channel(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Split off records whose customer said the same words on another channel lately."""
+        empty = pl.DataFrame(schema=_DUPLICATE_SCHEMA)
+        keyed = frame.filter(pl.col("customer_key").is_not_null())
+        if keyed.is_empty():
+            return frame, empty
+        cols = ["doc_id", "customer_key", "text_hash", "channel", "created_at"]
+        dup_of = self.ctx.warehouse.same_words_elsewhere(keyed.select(cols), self.window_hours)
+        # Within the chunk: the earliest record of a (customer, text) is kept.
+        window = self.window_hours * 3600
+        kept: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for row in keyed.sort("created_at", "doc_id").iter_rows(named=True):
+            if row["doc_id"] in dup_of:
+                continue
+            group = kept.setdefault((row["customer_key"], row["text_hash"]), [])
+            match = next((k for k in group if k["channel"] != row["channel"] and
+                          abs((k["created_at"] - row["created_at"]).total_seconds()) <= window),
+                         None)
+            if match is not None:
+                dup_of[row["doc_id"]] = match["doc_id"]
+            else:
+                group.append(row)
+        if not dup_of:
+            return frame, empty
+        dups = frame.filter(pl.col("doc_id").is_in(list(dup_of)))
+        links = dups.select(
+            "doc_id",
+            pl.col("doc_id").replace_strict(dup_of, return_dtype=pl.String).alias("duplicate_of"),
+            "source", "source_record_id", "channel", "created_at", "customer_key",
+            pl.lit(SAME_CUSTOMER_SAME_TEXT).alias("reason"),
+            pl.lit(self.ctx.run_id).alias("run_id"),
+        )
+        return frame.filter(~pl.col("doc_id").is_in(list(dup_of))), links
+
+
+def run(ctx: RunContext, source_names: Iterable[str] | None, since: datetime | None,
+        until: datetime | None) -> dict[str, Any]:
+    """Read sources (only what is new, or a backfill window), load, account for every record."""
+    config = ctx.config
+    names = list(source_names or [])
+    sources = [config.source(n) for n in names] if names else [
+        s for s in config.sources if s.enabled]
+    secret = customer_key_secret(config)
+    limits = Limits(max_text_chars=config.ingest.max_text_chars)
+    backfill = since is not None or until is not None
+    wh = ctx.warehouse
+    with ctx.stage("ingest") as counts:
+        per_source: dict[str, dict[str, Any]] = {}
+        total = SourceAccount()
+        for source in sources:
+            seen, items = iter_source(
+                source, config.root, since=since, until=until, limits=limits,
+                done_files=frozenset() if backfill else wh.files_read(source.name),
+                cursor=None if backfill else wh.cursor(source.name))
+            loader = _Loader(ctx, source, secret)
+            for chunk in _chunks(items, config.ingest.chunk_size):
+                loader.load(chunk)
+            acc = loader.account
+            acc.outside_window = seen.outside_window
+            acc.files_read = sum(not f.skipped for f in seen.files)
+            acc.files_skipped = sum(f.skipped for f in seen.files)
+            if not backfill:  # a window does not read a file completely
+                for f in seen.files:
+                    if not f.skipped:
+                        wh.mark_file_read(source.name, f.path, f.sha256, f.size_bytes,
+                                          f.records, ctx.run_id)
+                if source.format == "api" and seen.watermark is not None:
+                    wh.advance_cursor(source.name, seen.watermark, ctx.run_id)
+            if not acc.balanced:
+                raise RuntimeError(f"ingest {source.name}: accounting does not balance: "
+                                   f"{acc.as_dict()}")
+            per_source[source.name] = acc.as_dict()
+            _add(total, acc)
+            log.info("ingest %s: read %s, loaded %s, duplicates %s, quarantined %s",
+                     source.name, f"{acc.read:,}", f"{acc.loaded:,}", f"{acc.duplicates:,}",
+                     f"{acc.quarantined:,}")
+        counts.update({k: v for k, v in total.as_dict().items()})
+        counts["sources"] = per_source
+    return ctx.counts["ingest"]
+
+
+def _add(total: SourceAccount, acc: SourceAccount) -> None:
+    for name in ("read", "loaded", "duplicates", "cross_channel_duplicates", "quarantined",
+                 "outside_window", "files_read", "files_skipped"):
+        setattr(total, name, getattr(total, name) + getattr(acc, name))
+    for reason, n in acc.quarantine_reasons.items():
+        total.quarantine_reasons[reason] = total.quarantine_reasons.get(reason, 0) + n

@@ -1,0 +1,260 @@
+"""Theme identity across runs: which of tonight's clusters is which theme analysts know.
+
+Clustering draws its borders afresh on every refit; analysts' labels, merges and pins
+hang on theme ids. These pure functions decide which id each cluster and sentence keeps:
+
+- :func:`match_clusters_to_themes`: a cluster takes the id of the existing theme whose
+  centroid it re-finds, else of the old theme most of its sentences came from;
+- :func:`themes_that_live_on`: an old theme no cluster matched survives while its own
+  sentences still hold it up and it has not really become one with a live theme;
+- :func:`keep_fitting_assignments`: a sentence the refit moved stays in its theme while
+  it still fits that theme as it was;
+- seeds (themes declared by example phrases): :func:`match_seeds_to_clusters` and
+  :func:`capture_by_seeds`;
+- :func:`document_themes`: a document's main theme from its sentences'.
+
+Every vector here lives in the themes' space (in context, language-centred, unit length;
+see :mod:`nlp.themes`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from nlp.themes import unit
+
+
+@dataclass(frozen=True)
+class Seed:
+    """A seed theme ready to take sentences: its id, centroid and (for a split) parent."""
+
+    topic_id: int
+    label: str
+    centroid: np.ndarray
+    parent_topic_id: int | None
+
+
+@dataclass(frozen=True)
+class ClusterIds:
+    """Theme id per cluster index, and how many clusters kept an existing id."""
+
+    ids: dict[int, int]
+    kept: int
+
+
+def match_clusters_to_themes(
+    clusters: Sequence[tuple[int, np.ndarray]],
+    existing: Sequence[tuple[int, np.ndarray]],
+    *,
+    threshold: float,
+    next_id: int,
+    overlap: Mapping[int, Counter] | None = None,
+    min_overlap: int = 2,
+) -> ClusterIds:
+    """Give each cluster an existing theme id, or a new one.
+
+    First by centroid similarity (greedy, most similar pair first, at least ``threshold``),
+    then by membership: an unmatched cluster whose previously themed sentences mostly
+    (more than half, and at least ``min_overlap``) sat in one unmatched old theme is that
+    theme, even when its centroid has drifted. The rest get new ids from ``next_id`` on.
+
+    Args:
+        clusters: (cluster index, unit centroid) of this fit's clusters.
+        existing: (theme id, unit centroid) of the themes a cluster may continue.
+        overlap: per cluster index, how many of its sentences sat in each old theme id.
+
+    Example:
+        >>> c = np.eye(2, dtype=np.float32)
+        >>> match_clusters_to_themes([(0, c[0]), (1, c[1])], [(7, c[1])], threshold=0.9,
+        ...                          next_id=8).ids
+        {1: 7, 0: 8}
+    """
+    ids: dict[int, int] = {}
+    if clusters and existing:
+        new = np.stack([c for _, c in clusters])
+        old = np.stack([c for _, c in existing])
+        sims = new @ old.T
+        # Greedy on a stable order: similarity first, then positions, so equal similarities
+        # are decided the same way on every machine.
+        pairs = sorted((-float(sims[i, j]), i, j) for i in range(len(clusters))
+                        for j in range(len(existing)))
+        used_old: set[int] = set()
+        for neg_sim, i, j in pairs:
+            if -neg_sim < threshold:
+                break
+            index = clusters[i][0]
+            if index in ids or j in used_old:
+                continue
+            ids[index] = int(existing[j][0])
+            used_old.add(j)
+    if overlap and existing:
+        free = {tid for tid, _ in existing} - set(ids.values())
+        wanted = {index for index, _ in clusters} - set(ids)
+        candidates = sorted(
+            ((n / sum(counter.values()), n, index, old)
+             for index, counter in overlap.items() if index in wanted
+             for old, n in counter.items() if old in free and n >= min_overlap),
+            reverse=True)
+        for share, _n, index, old in candidates:
+            if share <= 0.5:
+                break
+            if index in ids or old not in free:
+                continue
+            ids[index] = int(old)
+            free.discard(old)
+    kept = len(ids)
+    for index, _ in clusters:
+        if index not in ids:
+            ids[index] = next_id
+            next_id += 1
+    return ClusterIds(ids, kept)
+
+
+def themes_that_live_on(
+    previous: np.ndarray, centred: np.ndarray, topic_ids: np.ndarray,
+    live: Mapping[int, np.ndarray], *, exclude: set[int], min_size: int, threshold: float,
+    merge_similarity: float,
+) -> dict[int, np.ndarray]:
+    """Old themes the refit found no cluster for that their own sentences still hold up.
+
+    Clustering draws its borders afresh each time: a density dip or a new neighbour can
+    fold two themes into one cluster, or scatter a theme over its neighbours. A theme is
+    only merged or retired by a refit when its feedback says so: it lives on (with its
+    id) when at least ``min_size`` of its earlier sentences still fit its centroid (by
+    ``threshold``) and that centroid is not ``merge_similarity``-close to a live theme's
+    (the rule that merges clusters within a fit).
+
+    Args:
+        previous: each sentence's theme id before the refit (-1: none).
+        centred: the sentences' vectors in the themes' space.
+        topic_ids: each sentence's theme id after the refit (-1: none).
+        live: theme id -> centroid of the themes the refit found.
+
+    Returns:
+        theme id -> centroid of the themes kept apart.
+    """
+    lost = sorted(set(previous[previous >= 0].tolist()) - set(live) - exclude)
+    revived: dict[int, np.ndarray] = {}
+    for topic_id in lost:
+        was_here = previous == topic_id
+        members = centred[was_here]
+        if len(members) < min_size:
+            continue
+        centroid = unit(members.mean(axis=0))
+        if int((members @ centroid >= threshold).sum()) < min_size:
+            continue
+        # Compared with each live theme as it is without this theme's sentences: a cluster
+        # that swallowed them has its centroid pulled towards them.
+        closest = -1.0
+        for k, live_centroid in live.items():
+            in_k = topic_ids == k
+            others = in_k & ~was_here
+            if not others.any():
+                continue
+            swallowed = (in_k & was_here).any()
+            k_centroid = unit(centred[others].mean(axis=0)) if swallowed else live_centroid
+            closest = max(closest, float(k_centroid @ centroid))
+        if closest >= merge_similarity:
+            continue  # it really has become one with a live theme
+        revived[int(topic_id)] = centroid
+    return revived
+
+
+def keep_fitting_assignments(
+    previous: np.ndarray, centred: np.ndarray, topic_ids: np.ndarray, similarity: np.ndarray,
+    living: set[int], threshold: float,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """A sentence the refit moved keeps its previous theme when that theme lives on and the
+    sentence still fits the theme as it was (at least ``threshold`` similar to the centroid
+    of the theme's earlier sentences): analysts see sentences move only where they no
+    longer fit, not wherever a new clustering drew its borders a little differently.
+
+    Returns:
+        theme ids, similarities, and how many sentences stayed.
+    """
+    moved = (previous >= 0) & (previous != topic_ids) & np.isin(previous, list(living))
+    rows = np.flatnonzero(moved)
+    if len(rows) == 0:
+        return topic_ids, similarity, 0
+    as_it_was = {int(t): unit(centred[previous == t].mean(axis=0))
+                 for t in np.unique(previous[rows])}
+    topic_ids, similarity = topic_ids.copy(), similarity.astype(np.float32).copy()
+    fit = np.array([float(centred[i] @ as_it_was[int(previous[i])]) for i in rows])
+    keep = rows[fit >= threshold]
+    topic_ids[keep] = previous[keep]
+    similarity[keep] = fit[fit >= threshold]
+    return topic_ids, similarity, int(len(keep))
+
+
+def capture_by_seeds(centred: np.ndarray, topic_ids: np.ndarray, similarity: np.ndarray,
+                     seeds: Sequence[Seed], threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """Move sentences to the seed theme they are closest to, when at least ``threshold``
+    similar to it and closer to it than to their own theme. A split-off seed only takes
+    sentences from its parent theme.
+
+    Args:
+        centred: the sentences' vectors in the themes' space (in context, language-centred).
+        topic_ids: each sentence's theme id (-1: none); similarity: to that theme.
+    """
+    if not seeds or len(centred) == 0:
+        return topic_ids, similarity
+    topic_ids, similarity = topic_ids.copy(), similarity.copy()
+    sims = centred @ np.stack([s.centroid for s in seeds]).T
+    for j, seed in enumerate(seeds):
+        eligible = sims[:, j] >= threshold
+        if seed.parent_topic_id is not None:
+            eligible &= topic_ids == seed.parent_topic_id
+        # Closest to this seed among all seeds, and closer than to its current theme.
+        eligible &= sims[:, j] >= sims.max(axis=1)
+        eligible &= (topic_ids < 0) | (sims[:, j] > similarity)
+        topic_ids[eligible] = seed.topic_id
+        similarity[eligible] = sims[eligible, j]
+    return topic_ids, similarity
+
+
+def match_seeds_to_clusters(seeds: Sequence[Seed], centroids: np.ndarray,
+                            threshold: float) -> dict[int, Seed]:
+    """The cluster each declared seed is found as: the one whose centroid is most similar
+    to the seed's phrases, when at least ``threshold`` (row index of ``centroids`` -> seed).
+    Split-offs are not matched to clusters: they carve sentences out of their parent."""
+    found: dict[int, Seed] = {}
+    declared = [s for s in seeds if s.parent_topic_id is None]
+    if not declared or len(centroids) == 0:
+        return found
+    sims = np.stack([s.centroid for s in declared]) @ centroids.T
+    # A stable sort: equal similarities are taken in row order on every machine.
+    for flat in np.argsort(-sims, axis=None, kind="stable"):
+        i, k = divmod(int(flat), sims.shape[1])
+        if sims[i, k] < threshold:
+            break
+        if k in found or any(f is declared[i] for f in found.values()):
+            continue
+        found[k] = declared[i]
+    return found
+
+
+def document_themes(doc_ids: Sequence[str], topic_ids: np.ndarray,
+                    sentiment_scores: Sequence[float]) -> dict[str, int | None]:
+    """A document's main theme: that of its most negative themed sentence (its first such
+    sentence when two are equally negative); None when no sentence has a theme.
+
+    Example:
+        >>> document_themes(["a", "a", "b"], np.array([3, 5, -1]), [0.2, -0.6, -0.9])
+        {'a': 5, 'b': None}
+    """
+    best: dict[str, tuple[float, int]] = {}
+    out: dict[str, int | None] = {}
+    for doc_id, topic_id, score in zip(doc_ids, topic_ids.tolist(), sentiment_scores,
+                                       strict=True):
+        out.setdefault(doc_id, None)
+        if topic_id < 0:
+            continue
+        value = float(score) if score is not None else 0.0
+        if doc_id not in best or value < best[doc_id][0]:
+            best[doc_id] = (value, int(topic_id))
+            out[doc_id] = int(topic_id)
+    return out
