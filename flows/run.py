@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 from data.warehouse import Warehouse, WarehouseBusy, publishing
+from flows.config import VocConfig
 from flows.context import RunContext
 from flows.request import RunRequest
 from flows.stages import enrich, ingest, pain_points, publish, themes
@@ -66,9 +68,8 @@ def run_pipeline(request: RunRequest, *, flow_run_id: str | None = None,
     run_id = new_run_id(started)
     wh_path = config.resolve(config.warehouse.path)
     try:
-        with publishing(wh_path) as wh:
-            ctx = RunContext(run_id=run_id, config=config, warehouse=wh, started_at=started)
-            wh.start_run(run_id, started, request.parameters, flow_run_id)
+        with open_run(config, run_id, started) as ctx:
+            ctx.warehouse.start_run(run_id, started, request.parameters, flow_run_id)
             run_stage("ingest", ingest.run, ctx, request.sources, request.since, request.until)
             run_stage("enrich", enrich.run, ctx)
             run_stage("themes", themes.run, ctx, refit=request.refit)
@@ -85,6 +86,17 @@ def run_pipeline(request: RunRequest, *, flow_run_id: str | None = None,
     log.info("timings (s): %s", ", ".join(f"{k} {v}" for k, v in ctx.timings.items()))
     return RunResult(run_id=run_id, report_dir=run_dir, warehouse=wh_path, markdown=markdown,
                      counts=ctx.counts, timings=ctx.timings, models=ctx.models)
+
+
+@contextmanager
+def open_run(config: VocConfig, run_id: str, started: datetime | None = None
+             ) -> Iterator[RunContext]:
+    """A run's context over a working copy of the warehouse, published when the block ends
+    without an exception (see :func:`data.warehouse.publishing`). For one stage alone (its
+    tests and benchmark); a whole run is :func:`run_pipeline`."""
+    with publishing(config.resolve(config.warehouse.path)) as wh:
+        yield RunContext(run_id=run_id, config=config, warehouse=wh,
+                         started_at=started or datetime.now(UTC))
 
 
 def new_run_id(now: datetime) -> str:

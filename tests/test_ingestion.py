@@ -17,10 +17,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from data.warehouse import Warehouse, publishing
+from data.warehouse import Warehouse
 from flows import customer_keys
 from flows.config import VocConfig
-from flows.context import RunContext
+from flows.run import open_run
 from flows.stages import ingest
 
 SECRET = "unit-test-secret"
@@ -61,12 +61,8 @@ def review(i: int, day: int = 1, body: str | None = None, customer: str = "") ->
 def run_ingest(config: VocConfig, run_id: str, *, since: datetime | None = None,
                until: datetime | None = None, sources: list[str] | None = None
                ) -> dict[str, Any]:
-    path = config.resolve(config.warehouse.path)
-    with publishing(path) as wh:
-        ctx = RunContext(run_id=run_id, config=config, warehouse=wh,
-                         started_at=datetime.now(UTC))
-        ingest.run(ctx, sources, since, until)
-        return ctx.counts["ingest"]
+    with open_run(config, run_id) as ctx:
+        return ingest.run(ctx, sources, since, until)
 
 
 def table(config: VocConfig, sql: str) -> list[tuple]:
@@ -126,12 +122,9 @@ class TestIncremental:
         config = make_config(tmp_path, [review_source()])
         run_ingest(config, "run1")
         write_reviews(tmp_path / "reviews-2.csv", [review(i) for i in range(10, 14)])
-        path = config.resolve(config.warehouse.path)
-        with pytest.raises(RuntimeError, match="died"), publishing(path) as wh:
-            ctx = RunContext(run_id="run2", config=config, warehouse=wh,
-                             started_at=datetime.now(UTC))
+        with pytest.raises(RuntimeError, match="died"), open_run(config, "run2") as ctx:
             ingest.run(ctx, None, None, None)
-            assert wh.count("feedback") == 8
+            assert ctx.warehouse.count("feedback") == 8
             raise RuntimeError("died half-way")
         assert table(config, "SELECT count(*) FROM feedback")[0][0] == 4
         assert table(config, "SELECT count(*) FROM source_files")[0][0] == 1
