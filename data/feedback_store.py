@@ -181,3 +181,13 @@ class FeedbackStore(Connection):
             "ON CONFLICT DO NOTHING"
         )
         self.con.unregister("_emb")
+
+    # ---- for benchmarks and analysts' checks ------------------------------------------------
+    def sentence_texts(self) -> list[str]:
+        """Every stored sentence's text, in document and sentence order."""
+        rows = self._rows("SELECT text FROM sentences ORDER BY doc_id, sentence_idx")
+        return [r[0] for r in rows]
+
+    def source_record_ids(self) -> dict[str, str]:
+        """Each piece of feedback's record id in its source system, by doc_id."""
+        return dict(self._rows("SELECT doc_id, source_record_id FROM feedback"))

@@ -50,14 +50,25 @@ import io
 import json
 import os
 import re
-import zlib
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from data.encoding import detect_encoding
+from data.formats_binary import iter_excel, iter_parquet
+from data.raw_rows import (
+    READ_ERRORS,
+    RawRow,
+    bad,
+    brief,
+    clip,
+    header_names,
+    is_blank,
+    ok,
+    strip_newline,
+    unreadable,
+)
 
 FORMATS = ("csv", "jsonl", "json", "parquet", "excel")
 
@@ -67,32 +78,11 @@ MAX_LINE_CHARS = 4 * 1024 * 1024
 """A longer physical line (CSV, JSON Lines) is an error row and is not held in memory."""
 MAX_JSON_BYTES = 256 * 1024 * 1024
 """A bigger (decompressed) ``.json`` file is refused with one error row."""
-MAX_RAW_CHARS = 64 * 1024
 """``raw`` of a whole-file or over-long error is cut to this many characters."""
 DELIMITERS = ",;\t|"
 _SNIFF_LINES = 20
 _SNIFF_CHARS = 16 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
-# What a broken byte stream raises while it is read (gzip.BadGzipFile is an OSError).
-_READ_ERRORS = (OSError, EOFError, zlib.error, UnicodeError)
-
-
-@dataclass(frozen=True)
-class RawRow:
-    """One record of an export file, read or not.
-
-    ``row`` is the record (``None`` when it could not be parsed); ``raw`` is the record as
-    text for a quarantine table (for a parsed record, its JSON); ``error`` says why the
-    record could not be parsed (``None`` when ``row`` is not ``None``) and starts with
-    ``position``, which names the file and the line, item or row number.
-    """
-
-    row: dict[str, Any] | None
-    raw: str
-    error: str | None
-    position: str
-
-
 def iter_rows(
     path: Path,
     fmt: str,
@@ -129,9 +119,7 @@ def iter_rows(
         rows = _iter_jsonl(path, gz, encoding)
     elif fmt == "json":
         rows = _iter_json(path, gz, encoding)
-    else:  # imported here, as data.formats_binary imports this module's row helpers
-        from data.formats_binary import iter_excel, iter_parquet
-
+    else:
         rows = iter_parquet(path, gz) if fmt == "parquet" else iter_excel(path, gz, sheet)
     return _guarded(rows, path.name)
 
@@ -148,75 +136,7 @@ def _guarded(rows: Iterator[RawRow], name: str) -> Iterator[RawRow]:
             last = item.position
             yield item
     except Exception as exc:  # the safety net behind "bad content never raises"
-        yield _bad("", name, f"unexpected error after {last} ({_brief(exc)})")
-
-
-def _ok(row: dict[str, Any], position: str) -> RawRow:
-    return RawRow(row=row, raw=_dump(row), error=None, position=position)
-
-
-def _bad(raw: str, position: str, reason: str) -> RawRow:
-    return RawRow(row=None, raw=raw, error=f"{position}: {reason}", position=position)
-
-
-_JSON = json.JSONEncoder(ensure_ascii=False, default=str)  # == json.dumps(..., same options)
-
-
-def _dump(value: Any) -> str:
-    try:
-        return _JSON.encode(value)
-    except (TypeError, ValueError, RecursionError):  # e.g. keys that are not strings
-        return repr(value)
-
-
-def _brief(exc: BaseException, limit: int = 200) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _unreadable(gz: bool, exc: BaseException) -> str:
-    return f"{'corrupt gzip data' if gz else 'file cannot be read'} ({_brief(exc)})"
-
-
-def _clip(text: str, limit: int | None = None) -> str:
-    limit = MAX_RAW_CHARS if limit is None else limit
-    if len(text) <= limit:
-        return text
-    return f"{text[:limit]}… [cut, {len(text)} characters in all]"
-
-
-def _strip_newline(line: str) -> str:
-    if line.endswith("\r\n"):
-        return line[:-2]
-    return line[:-1] if line.endswith(("\n", "\r")) else line
-
-
-def _unique(names: list[str]) -> list[str]:
-    """Column names made unique: the second ``id`` becomes ``id_2``, the third ``id_3``."""
-    seen: set[str] = set()
-    out = []
-    for name in names:
-        candidate, n = name, 1
-        while candidate in seen:
-            n += 1
-            candidate = f"{name}_{n}"
-        seen.add(candidate)
-        out.append(candidate)
-    return out
-
-
-def _is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _header_names(cells: list[Any]) -> list[str]:
-    """Header cells as column names: stripped, BOM removed, empty ones ``column_<n>``."""
-    names = []
-    for index, cell in enumerate(cells, start=1):
-        name = "" if cell is None else str(cell).replace("\ufeff", "").strip()
-        names.append(name or f"column_{index}")
-    return _unique(names)
+        yield bad("", name, f"unexpected error after {last} ({brief(exc)})")
 
 
 def _open_bytes(path: Path, gz: bool) -> IO[bytes]:
@@ -235,7 +155,7 @@ def _read_sample(path: Path, gz: bool) -> bytes:
                     break
                 chunks.append(chunk)
                 size += len(chunk)
-    except _READ_ERRORS:
+    except READ_ERRORS:
         pass  # the reading pass meets the same error and reports it where it happens
     return b"".join(chunks)
 
@@ -287,7 +207,7 @@ class _LineReader:
 
     def take(self) -> str:
         """The text of the lines read since the last call, without the last line break."""
-        text = _strip_newline("".join(self._pending))
+        text = strip_newline("".join(self._pending))
         self._pending.clear()
         return text
 
@@ -317,7 +237,7 @@ def _iter_csv(
     sample = _read_sample(path, gz)
     encoding = encoding or detect_encoding(sample)
     if _looks_binary(sample, encoding):
-        yield _bad(repr(sample[:200]), name, "binary data, not CSV text")
+        yield bad(repr(sample[:200]), name, "binary data, not CSV text")
         return
     delimiter = delimiter or _sniff_delimiter(sample, encoding)
     with ExitStack() as stack:
@@ -339,29 +259,29 @@ def _iter_csv(
             except (csv.Error, _LineTooLong) as exc:
                 if header is None and header_error is None:
                     header_error = f"the header ({position}) is malformed"
-                yield _bad(lines.take(), position, f"malformed CSV record: {_brief(exc)}")
+                yield bad(lines.take(), position, f"malformed CSV record: {brief(exc)}")
                 continue
-            except _READ_ERRORS as exc:
-                yield _bad(lines.take(), position,
-                           f"{_unreadable(gz, exc)}; the rest of the file is lost")
+            except READ_ERRORS as exc:
+                yield bad(lines.take(), position,
+                           f"{unreadable(gz, exc)}; the rest of the file is lost")
                 return
             raw = lines.take()
-            if all(_is_blank(cell) for cell in cells):
+            if all(is_blank(cell) for cell in cells):
                 continue  # a blank line, or only empty cells: no record
             if "\x00" in raw:
                 if header is None and header_error is None:
                     header_error = f"the header ({position}) holds NUL characters"
-                yield _bad(raw, position, "NUL characters in the record (binary data?)")
+                yield bad(raw, position, "NUL characters in the record (binary data?)")
             elif header_error is not None:
-                yield _bad(raw, position, f"no usable header: {header_error}")
+                yield bad(raw, position, f"no usable header: {header_error}")
             elif header is None:
-                header = _header_names(cells)
+                header = header_names(cells)
             elif len(cells) > len(header):
-                yield _bad(raw, position, f"{len(cells)} cells, header has {len(header)}")
+                yield bad(raw, position, f"{len(cells)} cells, header has {len(header)}")
             else:
                 values: list[str | None] = list(cells)
                 values.extend([None] * (len(header) - len(cells)))
-                yield _ok(dict(zip(header, values, strict=True)), position)
+                yield ok(dict(zip(header, values, strict=True)), position)
 
 
 # ---------------------------------------------------------------------------------------
@@ -385,7 +305,7 @@ def _iter_jsonl(path: Path, gz: bool, encoding: str | None) -> Iterator[RawRow]:
     sample = _read_sample(path, gz)
     encoding = encoding or detect_encoding(sample)
     if _looks_binary(sample, encoding):
-        yield _bad(repr(sample[:200]), name, "binary data, not JSON Lines text")
+        yield bad(repr(sample[:200]), name, "binary data, not JSON Lines text")
         return
     with ExitStack() as stack:
         binary = stack.enter_context(_open_bytes(path, gz))
@@ -400,11 +320,11 @@ def _iter_jsonl(path: Path, gz: bool, encoding: str | None) -> Iterator[RawRow]:
             except StopIteration:
                 return
             except _LineTooLong as exc:
-                yield _bad(lines.take(), position, _brief(exc))
+                yield bad(lines.take(), position, brief(exc))
                 continue
-            except _READ_ERRORS as exc:
-                yield _bad(lines.take(), position,
-                           f"{_unreadable(gz, exc)}; the rest of the file is lost")
+            except READ_ERRORS as exc:
+                yield bad(lines.take(), position,
+                           f"{unreadable(gz, exc)}; the rest of the file is lost")
                 return
             text = lines.take()
             if lines.count == 1:
@@ -414,12 +334,12 @@ def _iter_jsonl(path: Path, gz: bool, encoding: str | None) -> Iterator[RawRow]:
             try:
                 value = json.loads(text)
             except (ValueError, RecursionError) as exc:  # JSONDecodeError, huge integers
-                yield _bad(text, position, f"invalid JSON: {_brief(exc)}")
+                yield bad(text, position, f"invalid JSON: {brief(exc)}")
                 continue
             if isinstance(value, dict):
-                yield _ok(value, position)
+                yield ok(value, position)
             else:
-                yield _bad(text, position, f"JSON value is {_json_kind(value)}, not an object")
+                yield bad(text, position, f"JSON value is {_json_kind(value)}, not an object")
 
 
 _JSON_TOKEN = re.compile(r"[^ \t\n\r]")
@@ -443,8 +363,8 @@ def _read_whole(path: Path, gz: bool) -> tuple[bytes, str | None]:
                     return b"".join(chunks), (
                         f"more than {MAX_JSON_BYTES} bytes; export JSON Lines instead")
                 chunks.append(chunk)
-    except _READ_ERRORS as exc:
-        return b"".join(chunks), _unreadable(gz, exc)
+    except READ_ERRORS as exc:
+        return b"".join(chunks), unreadable(gz, exc)
     return b"".join(chunks), None
 
 
@@ -455,12 +375,12 @@ def _iter_json(path: Path, gz: bool, encoding: str | None) -> Iterator[RawRow]:
     text = data.decode(encoding, errors="replace").lstrip("\ufeff")
     del data
     if problem is not None:
-        yield _bad(_clip(text), name, problem)
+        yield bad(clip(text), name, problem)
         return
     decoder = json.JSONDecoder()
     index = _skip_space(text, 0)
     if index == len(text):
-        yield _bad(_clip(text), name, "no JSON value (empty file)")
+        yield bad(clip(text), name, "no JSON value (empty file)")
         return
     line, counted = 1, 0
 
@@ -475,12 +395,12 @@ def _iter_json(path: Path, gz: bool, encoding: str | None) -> Iterator[RawRow]:
         try:
             value, end = decoder.raw_decode(text, index)
         except (ValueError, RecursionError) as exc:
-            yield _bad(_clip(text), position, f"invalid JSON: {_brief(exc)}")
+            yield bad(clip(text), position, f"invalid JSON: {brief(exc)}")
             return
         if isinstance(value, dict):
-            yield _ok(value, position)
+            yield ok(value, position)
         else:
-            yield _bad(_clip(text), position,
+            yield bad(clip(text), position,
                        f"JSON value is {_json_kind(value)}, not an object or array of objects")
         yield from _json_trailing(text, end, name, line_at)
         return
@@ -495,13 +415,13 @@ def _iter_json(path: Path, gz: bool, encoding: str | None) -> Iterator[RawRow]:
         try:
             value, end = decoder.raw_decode(text, index)
         except (ValueError, RecursionError) as exc:
-            yield _bad(_clip(text[index:]), position,
-                       f"invalid JSON: {_brief(exc)}; the rest of the file cannot be read")
+            yield bad(clip(text[index:]), position,
+                       f"invalid JSON: {brief(exc)}; the rest of the file cannot be read")
             return
         if isinstance(value, dict):
-            yield _ok(value, position)
+            yield ok(value, position)
         else:
-            yield _bad(_clip(text[index:end]), position,
+            yield bad(clip(text[index:end]), position,
                        f"array item is {_json_kind(value)}, not an object")
         index = _skip_space(text, end)
         if text.startswith(",", index):
@@ -511,7 +431,7 @@ def _iter_json(path: Path, gz: bool, encoding: str | None) -> Iterator[RawRow]:
             yield from _json_trailing(text, index + 1, name, line_at)
             return
         position = f"{name} line {line_at(index)}"
-        yield _bad(_clip(text[index:]), position,
+        yield bad(clip(text[index:]), position,
                    f"invalid JSON: expected ',' or ']' after item {item}; "
                    "the rest of the file cannot be read")
         return
@@ -524,5 +444,5 @@ def _json_trailing(
     index = _skip_space(text, end)
     if index < len(text):
         position = f"{name} line {line_at(index)}"
-        yield _bad(_clip(text[index:]), position,
+        yield bad(clip(text[index:]), position,
                    "extra data after the JSON value (JSON Lines? then use format 'jsonl')")

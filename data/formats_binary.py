@@ -3,7 +3,7 @@
 Unlike CSV and JSON these are binary formats read through their own libraries (pyarrow,
 openpyxl, both imported only when such a file is read), and both need random access: a
 gzipped file is first decompressed to an anonymous temporary file. They follow the same
-contract as the text readers in :mod:`data.formats` (a :class:`~data.formats.RawRow` per
+contract as the text readers in :mod:`data.formats` (a :class:`~data.raw_rows.RawRow` per
 record, bad content as error rows, never an exception) and share its row helpers; they
 live here so that module stays about the text formats.
 """
@@ -18,17 +18,17 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from data.formats import (
-    _READ_ERRORS,
+from data.raw_rows import (
+    READ_ERRORS,
     RawRow,
-    _bad,
-    _brief,
-    _dump,
-    _header_names,
-    _is_blank,
-    _ok,
-    _unique,
-    _unreadable,
+    bad,
+    brief,
+    dump,
+    header_names,
+    is_blank,
+    ok,
+    unique,
+    unreadable,
 )
 
 PARQUET_BATCH_ROWS = 4096
@@ -57,15 +57,15 @@ def iter_parquet(path: Path, gz: bool) -> Iterator[RawRow]:
     with ExitStack() as stack:
         try:
             source = stack.enter_context(_random_access(path, gz))
-        except _READ_ERRORS as exc:
-            yield _bad("", name, _unreadable(gz, exc))
+        except READ_ERRORS as exc:
+            yield bad("", name, unreadable(gz, exc))
             return
         try:
             parquet = stack.enter_context(pq.ParquetFile(source))
             groups = [parquet.metadata.row_group(i).num_rows
                       for i in range(parquet.metadata.num_row_groups)]
         except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ... on bad files
-            yield _bad("", name, f"not a readable Parquet file ({_brief(exc)})")
+            yield bad("", name, f"not a readable Parquet file ({brief(exc)})")
             return
         first = 1  # number of the first row of the current row group
         for group, size in enumerate(groups):
@@ -77,21 +77,21 @@ def iter_parquet(path: Path, gz: bool) -> Iterator[RawRow]:
                         position = f"{name} row {first + done}"
                         done += 1
                         if problem is None:
-                            yield _ok(row, position)
+                            yield ok(row, position)
                         else:
-                            yield _bad(_dump(row), position, problem)
+                            yield bad(dump(row), position, problem)
             except Exception as exc:  # a corrupt page or column chunk
                 start, last = first + done, first + size - 1
                 lost = f"rows {start}-{last}" if last > start else f"row {start}"
-                yield _bad("", f"{name} row {start}",
+                yield bad("", f"{name} row {start}",
                            f"row group {group + 1} cannot be read from here on, {lost} "
-                           f"lost ({_brief(exc)})")
+                           f"lost ({brief(exc)})")
             first += size
 
 
 def _batch_rows(batch: Any) -> Iterator[tuple[dict[str, Any], str | None]]:
     """The rows of a record batch as dicts, and the reason a row could not be converted."""
-    names = _unique(list(batch.schema.names))
+    names = unique(list(batch.schema.names))
     if not names:
         for _ in range(batch.num_rows):
             yield {}, None
@@ -107,7 +107,7 @@ def _batch_rows(batch: Any) -> Iterator[tuple[dict[str, Any], str | None]]:
                     row[key] = column[index].as_py()
                 except Exception as exc:
                     row[key] = None
-                    problem = problem or f"column {key!r} cannot be read ({_brief(exc)})"
+                    problem = problem or f"column {key!r} cannot be read ({brief(exc)})"
             yield row, problem
         return
     for values in zip(*columns, strict=True):
@@ -122,34 +122,34 @@ def iter_excel(path: Path, gz: bool, sheet: str | None) -> Iterator[RawRow]:
     with ExitStack() as stack:
         try:
             source = stack.enter_context(_random_access(path, gz))
-        except _READ_ERRORS as exc:
-            yield _bad("", name, _unreadable(gz, exc))
+        except READ_ERRORS as exc:
+            yield bad("", name, unreadable(gz, exc))
             return
         try:
             # A file object, so that openpyxl does not judge the file by its name.
             workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
         except Exception as exc:  # BadZipFile, KeyError, XML errors, ... on bad files
-            yield _bad("", name, f"not a readable .xlsx workbook ({_brief(exc)})")
+            yield bad("", name, f"not a readable .xlsx workbook ({brief(exc)})")
             return
         stack.callback(workbook.close)
         try:
             if sheet is None:
                 if not workbook.worksheets:
-                    yield _bad("", name, "workbook has no worksheet")
+                    yield bad("", name, "workbook has no worksheet")
                     return
                 worksheet = workbook.worksheets[0]
             elif sheet in workbook.sheetnames and hasattr(workbook[sheet], "reset_dimensions"):
                 worksheet = workbook[sheet]
             else:
                 sheets = ", ".join(repr(title) for title in workbook.sheetnames)
-                yield _bad("", name, f"no worksheet {sheet!r} (sheets: {sheets})")
+                yield bad("", name, f"no worksheet {sheet!r} (sheets: {sheets})")
                 return
             # The stored dimensions can be wrong; read the rows as they are.
             worksheet.reset_dimensions()
             where = f"{name} sheet {worksheet.title!r}"
             rows = iter(worksheet.iter_rows(values_only=True))
         except Exception as exc:
-            yield _bad("", name, f"not a readable .xlsx workbook ({_brief(exc)})")
+            yield bad("", name, f"not a readable .xlsx workbook ({brief(exc)})")
             return
         header: list[str] | None = None
         number = 0
@@ -160,22 +160,22 @@ def iter_excel(path: Path, gz: bool, sheet: str | None) -> Iterator[RawRow]:
             except StopIteration:
                 return
             except Exception as exc:  # corrupt sheet XML
-                yield _bad("", position, f"sheet cannot be read from here on ({_brief(exc)})")
+                yield bad("", position, f"sheet cannot be read from here on ({brief(exc)})")
                 return
             number += 1
             if number > EXCEL_MAX_ROWS:
-                yield _bad("", position, f"sheet claims more than {EXCEL_MAX_ROWS} rows")
+                yield bad("", position, f"sheet claims more than {EXCEL_MAX_ROWS} rows")
                 return
             values = list(cells)
-            if all(_is_blank(value) for value in values):
+            if all(is_blank(value) for value in values):
                 continue  # a fully empty row: no record
-            while values[-1] is None or (header is None and _is_blank(values[-1])):
+            while values[-1] is None or (header is None and is_blank(values[-1])):
                 values.pop()  # cells past the last one used
             if header is None:
-                header = _header_names(values)
+                header = header_names(values)
             elif len(values) > len(header):
-                yield _bad(_dump(values), position,
+                yield bad(dump(values), position,
                            f"{len(values)} cells, header has {len(header)}")
             else:
                 values.extend([None] * (len(header) - len(values)))
-                yield _ok(dict(zip(header, values, strict=True)), position)
+                yield ok(dict(zip(header, values, strict=True)), position)

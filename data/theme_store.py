@@ -185,3 +185,8 @@ class ThemeStore(Connection):
         return self.query(
             "SELECT topic_id, generated_label AS label, keywords, keywords_by_lang FROM topics "
             "WHERE topic_id IN (SELECT unnest(?::INTEGER[])) ORDER BY topic_id", [topic_ids])
+
+    def sentence_themes_by_record(self) -> pl.DataFrame:
+        """Each sentence's theme by its record's own id: (id, sentence_idx, topic_id)."""
+        return self.query("SELECT f.source_record_id AS id, s.sentence_idx, s.topic_id "
+                          "FROM sentences s JOIN feedback f USING (doc_id) ORDER BY 1, 2")
