@@ -31,14 +31,14 @@ class CurationStore(Connection):
         return {label.lower(): int(tid) for tid, label in self._rows(
             "SELECT topic_id, label FROM theme_seeds WHERE origin = 'config'")}
 
-    def add_config_seed(self, topic_id: int, label: str, phrases: list[str],
+    def add_config_seed(self, theme_id: int, label: str, phrases: list[str],
                         run_id: str) -> None:
         self._run("INSERT INTO theme_seeds VALUES (?, ?, ?, 'config', NULL, ?)",
-                  [topic_id, label, phrases, run_id])
-        self.ensure_theme_row(topic_id, label, run_id)
+                  [theme_id, label, phrases, run_id])
+        self.ensure_theme_row(theme_id, label, run_id)
 
-    def update_seed_phrases(self, topic_id: int, phrases: list[str]) -> None:
-        self._run("UPDATE theme_seeds SET phrases = ? WHERE topic_id = ?", [phrases, topic_id])
+    def update_seed_phrases(self, theme_id: int, phrases: list[str]) -> None:
+        self._run("UPDATE theme_seeds SET phrases = ? WHERE topic_id = ?", [phrases, theme_id])
 
     def seed_rows(self) -> list[tuple[int, str, list[str], int | None]]:
         """Every seed theme: (theme id, label, phrases, parent theme id of a split)."""
@@ -47,30 +47,30 @@ class CurationStore(Connection):
                     "SELECT topic_id, label, phrases, parent_topic_id FROM theme_seeds "
                     "ORDER BY topic_id")]
 
-    def ensure_theme_row(self, topic_id: int, label: str, run_id: str) -> None:
+    def ensure_theme_row(self, theme_id: int, label: str, run_id: str) -> None:
         """A theme row for a declared theme, if it has none yet (no centroid, size 0)."""
         self._run(
             "INSERT INTO topics (topic_id, label, generated_label, keywords, keywords_by_lang, "
             "size, status, first_seen_run, last_seen_run, centroid) "
             "VALUES (?, ?, ?, [], '{}', 0, 'active', ?, ?, NULL) ON CONFLICT DO NOTHING",
-            [topic_id, label, label, run_id, run_id])
+            [theme_id, label, label, run_id, run_id])
 
-    def store_seed_theme(self, topic_id: int, label: str, run_id: str,
+    def store_seed_theme(self, theme_id: int, label: str, run_id: str,
                          centroid: np.ndarray | None) -> None:
         """A seed theme stays active under its own label; ``centroid`` replaces its centroid
         unless None (a seed found as a cluster keeps the cluster's)."""
-        self.ensure_theme_row(topic_id, label, run_id)
+        self.ensure_theme_row(theme_id, label, run_id)
         self._run("UPDATE topics SET status = 'active', label = ?, generated_label = ? "
-                  "WHERE topic_id = ?", [label, label, topic_id])
+                  "WHERE topic_id = ?", [label, label, theme_id])
         if centroid is not None:
             self._run("UPDATE topics SET centroid = ? WHERE topic_id = ?",
-                      [centroid.tolist(), topic_id])
+                      [centroid.tolist(), theme_id])
 
-    def split_off(self, topic_id: int, label: str, phrases: list[str]) -> int:
+    def split_off(self, theme_id: int, label: str, phrases: list[str]) -> int:
         """Declare a new theme carved out of ``topic_id`` by example phrases; its new id."""
         new_id = self.next_theme_id()
         self._run("INSERT INTO theme_seeds VALUES (?, ?, ?, 'split', ?, NULL)",
-                  [new_id, label, phrases, topic_id])
+                  [new_id, label, phrases, theme_id])
         self._run(
             "INSERT INTO topics (topic_id, label, generated_label, keywords, keywords_by_lang, "
             "size, status, first_seen_run, last_seen_run, centroid) VALUES "
@@ -82,10 +82,10 @@ class CurationStore(Connection):
         return int(self._rows("SELECT coalesce(max(topic_id), -1) + 1 FROM topics")[0][0])
 
     # ---- curation -------------------------------------------------------------------------
-    def theme(self, topic_id: int) -> dict[str, Any] | None:
+    def theme(self, theme_id: int) -> dict[str, Any] | None:
         """A theme's id, label and status; None when there is no such theme."""
         rows = self.query("SELECT topic_id, label, status FROM topics WHERE topic_id = ?",
-                          [topic_id]).to_dicts()
+                          [theme_id]).to_dicts()
         return rows[0] if rows else None
 
     def themes_with_curation(self, *, retired: bool) -> list[dict[str, Any]]:
@@ -98,7 +98,7 @@ class CurationStore(Connection):
             "WHERE ? OR t.status <> 'retired' ORDER BY t.size DESC, t.topic_id",
             [retired]).to_dicts()
 
-    def curate(self, topic_id: int, **values: Any) -> None:
+    def curate(self, theme_id: int, **values: Any) -> None:
         """Record an analyst's decision on a theme (keys from ``CURATION_COLUMNS``)."""
         unknown = set(values) - set(CURATION_COLUMNS)
         if unknown or not values:
@@ -109,7 +109,7 @@ class CurationStore(Connection):
         self._run(
             f"INSERT INTO theme_curation (topic_id, {cols}, updated_at) VALUES (?, {marks}, "
             f"now()) ON CONFLICT (topic_id) DO UPDATE SET {updates}, updated_at = now()",
-            [topic_id, *values.values()])
+            [theme_id, *values.values()])
 
     def apply_curation(self) -> dict[str, int]:
         """Apply every analyst decision to the themes as this run left them.

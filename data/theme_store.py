@@ -180,11 +180,11 @@ class ThemeStore(Connection):
         return self.query(
             "SELECT topic_id, label, keywords FROM topics WHERE status = 'active'")
 
-    def generated_theme_rows(self, topic_ids: list[int]) -> pl.DataFrame:
+    def generated_theme_rows(self, theme_ids: list[int]) -> pl.DataFrame:
         """Themes' generated labels and keywords as last stored (for themes kept apart)."""
         return self.query(
             "SELECT topic_id, generated_label AS label, keywords, keywords_by_lang FROM topics "
-            "WHERE topic_id IN (SELECT unnest(?::INTEGER[])) ORDER BY topic_id", [topic_ids])
+            "WHERE topic_id IN (SELECT unnest(?::INTEGER[])) ORDER BY topic_id", [theme_ids])
 
     def sentence_themes_by_record(self) -> pl.DataFrame:
         """Each sentence's theme by its record's own id: (id, sentence_idx, topic_id)."""

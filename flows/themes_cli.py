@@ -24,18 +24,18 @@ def _warehouse(config: Path, *, read_only: bool = False) -> Any:
     return Warehouse(warehouse_path(config), read_only=read_only)
 
 
-def _theme(wh: Any, topic_id: int) -> dict[str, Any]:
-    theme = wh.theme(topic_id)
+def _theme(wh: Any, theme_id: int) -> dict[str, Any]:
+    theme = wh.theme(theme_id)
     if theme is None:
-        fail(f"no theme {topic_id}; `voc themes list` shows them")
+        fail(f"no theme {theme_id}; `voc themes list` shows them")
     return theme
 
 
-def _curate(config: Path, topic_id: int, **values: Any) -> None:
+def _curate(config: Path, theme_id: int, **values: Any) -> None:
     with _warehouse(config) as wh:
-        _theme(wh, topic_id)
-        wh.curate(topic_id, **values)
-    typer.echo(f"theme {topic_id}: {', '.join(f'{k} = {v}' for k, v in values.items())} "
+        _theme(wh, theme_id)
+        wh.curate(theme_id, **values)
+    typer.echo(f"theme {theme_id}: {', '.join(f'{k} = {v}' for k, v in values.items())} "
                "(applied from the next run on)")
 
 
@@ -56,56 +56,56 @@ def list_themes(config: ConfigOption = DEFAULT_CONFIG,
 
 
 @themes_app.command()
-def rename(topic_id: int, label: str, config: ConfigOption = DEFAULT_CONFIG) -> None:
+def rename(theme_id: int, label: str, config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Give a theme an analyst's label (kept through refits)."""
     if not label.strip():
         fail("the label is empty")
-    _curate(config, topic_id, label=label.strip())
+    _curate(config, theme_id, label=label.strip())
 
 
 @themes_app.command()
-def merge(topic_id: int, into: int, config: ConfigOption = DEFAULT_CONFIG) -> None:
+def merge(theme_id: int, into: int, config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Count a theme's sentences under another theme, from now on."""
-    if topic_id == into:
+    if theme_id == into:
         fail("a theme cannot be merged into itself")
     with _warehouse(config, read_only=True) as wh:
         _theme(wh, into)
-    _curate(config, topic_id, merged_into=into)
+    _curate(config, theme_id, merged_into=into)
 
 
 @themes_app.command()
-def unmerge(topic_id: int, config: ConfigOption = DEFAULT_CONFIG) -> None:
+def unmerge(theme_id: int, config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Take back a merge (the theme's sentences return to it at the next refit)."""
-    _curate(config, topic_id, merged_into=None)
+    _curate(config, theme_id, merged_into=None)
 
 
 @themes_app.command()
-def hide(topic_id: int, config: ConfigOption = DEFAULT_CONFIG) -> None:
+def hide(theme_id: int, config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Leave a theme out of pain points and reports (its sentences keep it)."""
-    _curate(config, topic_id, hidden=True)
+    _curate(config, theme_id, hidden=True)
 
 
 @themes_app.command()
-def show(topic_id: int, config: ConfigOption = DEFAULT_CONFIG) -> None:
+def show(theme_id: int, config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Show a hidden theme again."""
-    _curate(config, topic_id, hidden=False)
+    _curate(config, theme_id, hidden=False)
 
 
 @themes_app.command()
-def pin(topic_id: int, config: ConfigOption = DEFAULT_CONFIG) -> None:
+def pin(theme_id: int, config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Never retire this theme: a refit that finds no cluster for it keeps it."""
-    _curate(config, topic_id, pinned=True)
+    _curate(config, theme_id, pinned=True)
 
 
 @themes_app.command()
-def unpin(topic_id: int, config: ConfigOption = DEFAULT_CONFIG) -> None:
+def unpin(theme_id: int, config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Let refits retire this theme again."""
-    _curate(config, topic_id, pinned=False)
+    _curate(config, theme_id, pinned=False)
 
 
 @themes_app.command()
 def split(
-    topic_id: int,
+    theme_id: int,
     label: Annotated[str, typer.Option(help="The new theme's label.")],
     phrase: Annotated[list[str], typer.Option(help="An example of what it holds (repeat).")],
     config: ConfigOption = DEFAULT_CONFIG,
@@ -120,13 +120,13 @@ def split(
     try:
         # A split takes a new theme id, which a run writing meanwhile may hand out too.
         with run_lock(path), Warehouse(path) as wh:
-            new_id = _split_off(wh, topic_id, label, phrase)
+            new_id = _split_off(wh, theme_id, label, phrase)
     except WarehouseBusy as exc:
         fail(f"{exc} (a split takes a new theme id, which that run may also hand out)")
-    typer.echo(f"theme {new_id} '{label.strip()}' split off theme {topic_id} "
+    typer.echo(f"theme {new_id} '{label.strip()}' split off theme {theme_id} "
                "(takes its sentences from the next run on)")
 
 
-def _split_off(wh: Any, topic_id: int, label: str, phrase: list[str]) -> int:
-    _theme(wh, topic_id)
-    return wh.split_off(topic_id, label.strip(), [p for p in phrase if p.strip()])
+def _split_off(wh: Any, theme_id: int, label: str, phrase: list[str]) -> int:
+    _theme(wh, theme_id)
+    return wh.split_off(theme_id, label.strip(), [p for p in phrase if p.strip()])

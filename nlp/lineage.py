@@ -27,15 +27,20 @@ RETIRED = "retired"
 
 @dataclass(frozen=True)
 class LineageEvent:
-    topic_id: int
+    theme_id: int
     event: str
-    related_topic_id: int | None
+    related_theme_id: int | None
     size_before: int
     size_after: int
     share: float | None  # of the sentences behind the event (moved or came from), 0-1
 
     def as_row(self) -> dict[str, Any]:
-        return asdict(self)
+        """The event as a ``theme_lineage`` row (whose columns say topic, as the analyst
+        contract's ``topics`` table does)."""
+        row = asdict(self)
+        row["topic_id"] = row.pop("theme_id")
+        row["related_topic_id"] = row.pop("related_theme_id")
+        return row
 
 
 def refit_lineage(before: Sequence[int | None], after: Sequence[int | None],

@@ -125,7 +125,7 @@ def rank_pain_points(
     )
     themed = sentences.filter(pl.col("topic_id").is_not_null())
     rows = []
-    for (topic_id,), group in themed.group_by(["topic_id"], maintain_order=True):
+    for (theme_id,), group in themed.group_by(["topic_id"], maintain_order=True):
         doc_ids = group["doc_id"].unique()
         theme_docs = docs.filter(pl.col("doc_id").is_in(doc_ids.implode()))
         other_docs = docs.filter(~pl.col("doc_id").is_in(doc_ids.implode()))
@@ -140,7 +140,7 @@ def rank_pain_points(
         avg_nps = theme_docs["nps"].mean()
         without = other_docs["rating5"].mean()
         rows.append({
-            "topic_id": int(topic_id),
+            "topic_id": int(theme_id),
             "volume": len(doc_ids),
             "sentence_count": group.height,
             "negative_volume": negative,

@@ -32,10 +32,10 @@ from nlp.themes import unit
 class Seed:
     """A seed theme ready to take sentences: its id, centroid and (for a split) parent."""
 
-    topic_id: int
+    theme_id: int
     label: str
     centroid: np.ndarray
-    parent_topic_id: int | None
+    parent_theme_id: int | None
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ def match_clusters_to_themes(
 
 
 def themes_that_live_on(
-    previous: np.ndarray, centred: np.ndarray, topic_ids: np.ndarray,
+    previous: np.ndarray, centred: np.ndarray, theme_ids: np.ndarray,
     live: Mapping[int, np.ndarray], *, exclude: set[int], min_size: int, threshold: float,
     merge_similarity: float,
 ) -> dict[int, np.ndarray]:
@@ -139,8 +139,8 @@ def themes_that_live_on(
     """
     lost = sorted(set(previous[previous >= 0].tolist()) - set(live) - exclude)
     revived: dict[int, np.ndarray] = {}
-    for topic_id in lost:
-        was_here = previous == topic_id
+    for theme_id in lost:
+        was_here = previous == theme_id
         members = centred[was_here]
         if len(members) < min_size:
             continue
@@ -151,7 +151,7 @@ def themes_that_live_on(
         # that swallowed them has its centroid pulled towards them.
         closest = -1.0
         for k, live_centroid in live.items():
-            in_k = topic_ids == k
+            in_k = theme_ids == k
             others = in_k & ~was_here
             if not others.any():
                 continue
@@ -160,12 +160,12 @@ def themes_that_live_on(
             closest = max(closest, float(k_centroid @ centroid))
         if closest >= merge_similarity:
             continue  # it really has become one with a live theme
-        revived[int(topic_id)] = centroid
+        revived[int(theme_id)] = centroid
     return revived
 
 
 def keep_fitting_assignments(
-    previous: np.ndarray, centred: np.ndarray, topic_ids: np.ndarray, similarity: np.ndarray,
+    previous: np.ndarray, centred: np.ndarray, theme_ids: np.ndarray, similarity: np.ndarray,
     living: set[int], threshold: float,
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """A sentence the refit moved keeps its previous theme when that theme lives on and the
@@ -176,21 +176,21 @@ def keep_fitting_assignments(
     Returns:
         theme ids, similarities, and how many sentences stayed.
     """
-    moved = (previous >= 0) & (previous != topic_ids) & np.isin(previous, list(living))
+    moved = (previous >= 0) & (previous != theme_ids) & np.isin(previous, list(living))
     rows = np.flatnonzero(moved)
     if len(rows) == 0:
-        return topic_ids, similarity, 0
+        return theme_ids, similarity, 0
     as_it_was = {int(t): unit(centred[previous == t].mean(axis=0))
                  for t in np.unique(previous[rows])}
-    topic_ids, similarity = topic_ids.copy(), similarity.astype(np.float32).copy()
+    theme_ids, similarity = theme_ids.copy(), similarity.astype(np.float32).copy()
     fit = np.array([float(centred[i] @ as_it_was[int(previous[i])]) for i in rows])
     keep = rows[fit >= threshold]
-    topic_ids[keep] = previous[keep]
+    theme_ids[keep] = previous[keep]
     similarity[keep] = fit[fit >= threshold]
-    return topic_ids, similarity, int(len(keep))
+    return theme_ids, similarity, int(len(keep))
 
 
-def capture_by_seeds(centred: np.ndarray, topic_ids: np.ndarray, similarity: np.ndarray,
+def capture_by_seeds(centred: np.ndarray, theme_ids: np.ndarray, similarity: np.ndarray,
                      seeds: Sequence[Seed], threshold: float) -> tuple[np.ndarray, np.ndarray]:
     """Move sentences to the seed theme they are closest to, when at least ``threshold``
     similar to it and closer to it than to their own theme. A split-off seed only takes
@@ -201,19 +201,19 @@ def capture_by_seeds(centred: np.ndarray, topic_ids: np.ndarray, similarity: np.
         topic_ids: each sentence's theme id (-1: none); similarity: to that theme.
     """
     if not seeds or len(centred) == 0:
-        return topic_ids, similarity
-    topic_ids, similarity = topic_ids.copy(), similarity.copy()
+        return theme_ids, similarity
+    theme_ids, similarity = theme_ids.copy(), similarity.copy()
     sims = centred @ np.stack([s.centroid for s in seeds]).T
     for j, seed in enumerate(seeds):
         eligible = sims[:, j] >= threshold
-        if seed.parent_topic_id is not None:
-            eligible &= topic_ids == seed.parent_topic_id
+        if seed.parent_theme_id is not None:
+            eligible &= theme_ids == seed.parent_theme_id
         # Closest to this seed among all seeds, and closer than to its current theme.
         eligible &= sims[:, j] >= sims.max(axis=1)
-        eligible &= (topic_ids < 0) | (sims[:, j] > similarity)
-        topic_ids[eligible] = seed.topic_id
+        eligible &= (theme_ids < 0) | (sims[:, j] > similarity)
+        theme_ids[eligible] = seed.theme_id
         similarity[eligible] = sims[eligible, j]
-    return topic_ids, similarity
+    return theme_ids, similarity
 
 
 def match_seeds_to_clusters(seeds: Sequence[Seed], centroids: np.ndarray,
@@ -222,7 +222,7 @@ def match_seeds_to_clusters(seeds: Sequence[Seed], centroids: np.ndarray,
     to the seed's phrases, when at least ``threshold`` (row index of ``centroids`` -> seed).
     Split-offs are not matched to clusters: they carve sentences out of their parent."""
     found: dict[int, Seed] = {}
-    declared = [s for s in seeds if s.parent_topic_id is None]
+    declared = [s for s in seeds if s.parent_theme_id is None]
     if not declared or len(centroids) == 0:
         return found
     sims = np.stack([s.centroid for s in declared]) @ centroids.T
@@ -237,7 +237,7 @@ def match_seeds_to_clusters(seeds: Sequence[Seed], centroids: np.ndarray,
     return found
 
 
-def document_themes(doc_ids: Sequence[str], topic_ids: np.ndarray,
+def document_themes(doc_ids: Sequence[str], theme_ids: np.ndarray,
                     sentiment_scores: Sequence[float]) -> dict[str, int | None]:
     """A document's main theme: that of its most negative themed sentence (its first such
     sentence when two are equally negative); None when no sentence has a theme.
@@ -248,13 +248,13 @@ def document_themes(doc_ids: Sequence[str], topic_ids: np.ndarray,
     """
     best: dict[str, tuple[float, int]] = {}
     out: dict[str, int | None] = {}
-    for doc_id, topic_id, score in zip(doc_ids, topic_ids.tolist(), sentiment_scores,
+    for doc_id, theme_id, score in zip(doc_ids, theme_ids.tolist(), sentiment_scores,
                                        strict=True):
         out.setdefault(doc_id, None)
-        if topic_id < 0:
+        if theme_id < 0:
             continue
         value = float(score) if score is not None else 0.0
         if doc_id not in best or value < best[doc_id][0]:
-            best[doc_id] = (value, int(topic_id))
-            out[doc_id] = int(topic_id)
+            best[doc_id] = (value, int(theme_id))
+            out[doc_id] = int(theme_id)
     return out

@@ -20,7 +20,7 @@ def events(before: list[int | None], after: list[int | None], new_ids: list[int]
     for b in before:
         if b is not None:
             sizes[b] = sizes.get(b, 0) + 1
-    return {e.topic_id: (e.event, e.related_topic_id, e.size_before, e.size_after)
+    return {e.theme_id: (e.event, e.related_theme_id, e.size_before, e.size_after)
             for e in refit_lineage(before, after, sizes, new_ids)}
 
 
@@ -57,7 +57,7 @@ def test_new_theme_from_new_sentences_is_born_and_scattered_theme_retires() -> N
 
 def test_assignment_night_lists_the_themes_that_grew() -> None:
     out = assignment_lineage({1: 10, 2: 5}, {1: 12, 2: 5})
-    assert [(e.topic_id, e.event, e.size_before, e.size_after) for e in out] == [
+    assert [(e.theme_id, e.event, e.size_before, e.size_after) for e in out] == [
         (1, GREW, 10, 12)]
 
 

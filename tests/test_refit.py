@@ -25,9 +25,9 @@ def _case(b_direction: np.ndarray, b_size: int) -> dict[int, np.ndarray]:
     centred = np.vstack([a, b])
     previous = np.array([7] * len(a) + [9] * len(b))
     # The refit folded both old themes into one cluster, which kept theme 7's id.
-    topic_ids = np.full(len(centred), 7)
+    theme_ids = np.full(len(centred), 7)
     live = {7: unit(centred.mean(axis=0))}
-    return themes_that_live_on(previous, centred, topic_ids, live, exclude=set(),
+    return themes_that_live_on(previous, centred, theme_ids, live, exclude=set(),
                                min_size=12, threshold=0.4, merge_similarity=0.6)
 
 

@@ -58,11 +58,11 @@ def _sync_config_seeds(ctx: RunContext) -> None:
     known = wh.config_seed_ids()
     for seed in ctx.config.themes.seeds:
         label = seed.label.strip()
-        topic_id = known.get(label.lower())
-        if topic_id is None:
+        theme_id = known.get(label.lower())
+        if theme_id is None:
             wh.add_config_seed(wh.next_theme_id(), label, list(seed.phrases), ctx.run_id)
         else:
-            wh.update_seed_phrases(topic_id, list(seed.phrases))
+            wh.update_seed_phrases(theme_id, list(seed.phrases))
 
 
 def _seeds(ctx: RunContext, means: dict[str, np.ndarray]) -> list[Seed]:
@@ -73,11 +73,11 @@ def _seeds(ctx: RunContext, means: dict[str, np.ndarray]) -> list[Seed]:
     detector = get_language_detector(ctx.config.models.language_detector,
                                      min_confidence=ctx.config.language.min_confidence)
     seeds = []
-    for topic_id, label, phrases, parent in rows:
+    for theme_id, label, phrases, parent in rows:
         vectors = ctx.embedder.encode(phrases)
         langs = [g.lang for g in detector.detect_many(phrases)]
         centroid = unit(centre(vectors, langs, means).mean(axis=0))
-        seeds.append(Seed(topic_id, label, centroid.astype(np.float32), parent))
+        seeds.append(Seed(theme_id, label, centroid.astype(np.float32), parent))
     return seeds
 
 
@@ -104,15 +104,15 @@ def _assign_new_sentences(ctx: RunContext, counts: dict[str, Any]) -> str | None
     unassigned = float((rows < 0).mean()) if len(rows) else 0.0
     if len(rows) >= cfg.min_theme_size and unassigned > cfg.refit_unassigned_share:
         return f"{unassigned:.0%} of {len(rows)} new sentences fit no theme"
-    topic_ids = np.where(rows >= 0, themes["topic_id"].to_numpy()[np.maximum(rows, 0)], -1)
+    theme_ids = np.where(rows >= 0, themes["topic_id"].to_numpy()[np.maximum(rows, 0)], -1)
     seeds = _seeds(ctx, means)
     if seeds and len(rows):
         centred = centre(in_context(vectors, frame["doc_id"].to_list(), cfg.context_weight),
                          frame["lang"].to_list(), means)
-        topic_ids, sims = capture_by_seeds(centred, topic_ids, sims, seeds,
+        theme_ids, sims = capture_by_seeds(centred, theme_ids, sims, seeds,
                                            cfg.outlier_similarity)
     sizes_before = wh.theme_sizes()
-    _write_assignments(ctx, frame, topic_ids, sims)
+    _write_assignments(ctx, frame, theme_ids, sims)
     wh.touch_themes(ctx.run_id)
     wh.record_lineage(ctx.run_id, [
         e.as_row() for e in assignment_lineage(sizes_before, wh.theme_sizes())])
@@ -121,18 +121,18 @@ def _assign_new_sentences(ctx: RunContext, counts: dict[str, Any]) -> str | None
     return None
 
 
-def _write_assignments(ctx: RunContext, frame: pl.DataFrame, topic_ids: np.ndarray,
+def _write_assignments(ctx: RunContext, frame: pl.DataFrame, theme_ids: np.ndarray,
                        similarity: np.ndarray) -> None:
     """Store sentence themes, and each document's main theme (see ``document_themes``)."""
-    themed = topic_ids >= 0
+    themed = theme_ids >= 0
     sentence_themes = frame.select("doc_id", "sentence_idx").with_columns(
-        topic_id=pl.Series(np.where(themed, topic_ids, 0), dtype=pl.Int32),
+        theme_id=pl.Series(np.where(themed, theme_ids, 0), dtype=pl.Int32),
         topic_similarity=pl.Series(np.round(similarity, 4), dtype=pl.Float64),
     ).with_columns(
         pl.when(pl.Series(themed)).then(pl.col("topic_id")).alias("topic_id"),
         pl.when(pl.Series(themed)).then(pl.col("topic_similarity")).alias("topic_similarity"),
     )
-    main = document_themes(frame["doc_id"].to_list(), topic_ids,
+    main = document_themes(frame["doc_id"].to_list(), theme_ids,
                            frame["sentiment_score"].to_list())
     doc_themes = pl.DataFrame({"doc_id": list(main), "topic_id": list(main.values())},
                               schema={"doc_id": pl.String, "topic_id": pl.Int32})
@@ -152,7 +152,7 @@ def _refit(ctx: RunContext, counts: dict[str, Any], reason: str) -> None:
     )
     previous = frame["previous_topic_id"].fill_null(-1).to_numpy()
     seeds = _seeds(ctx, result.means)
-    seed_ids = {s.topic_id for s in seeds}
+    seed_ids = {s.theme_id for s in seeds}
     cluster_centroids = (np.stack([t.centroid for t in result.themes]) if result.themes
                          else np.zeros((0, vectors.shape[1]), dtype=np.float32))
     seeded = match_seeds_to_clusters(seeds, cluster_centroids, cfg.seed_similarity)
@@ -165,30 +165,30 @@ def _refit(ctx: RunContext, counts: dict[str, Any], reason: str) -> None:
         threshold=cfg.match_similarity, next_id=wh.next_theme_id(),
         overlap=_previous_themes(result.assignments, previous),
         min_overlap=max(2, cfg.min_theme_size // 2))
-    id_map = {**cluster_ids.ids, **{index: s.topic_id for index, s in seeded_index.items()}}
-    topic_ids = np.array([id_map.get(int(a), -1) for a in result.assignments])
+    id_map = {**cluster_ids.ids, **{index: s.theme_id for index, s in seeded_index.items()}}
+    theme_ids = np.array([id_map.get(int(a), -1) for a in result.assignments])
     centred = centre(in_context(vectors, doc_ids, cfg.context_weight), langs, result.means)
     live = {id_map[t.index]: t.centroid for t in result.themes}
     revived = themes_that_live_on(
-        previous, centred, topic_ids, live, exclude=seed_ids, min_size=cfg.min_theme_size,
+        previous, centred, theme_ids, live, exclude=seed_ids, min_size=cfg.min_theme_size,
         threshold=cfg.outlier_similarity, merge_similarity=cfg.refit_merge_similarity)
-    topic_ids, similarity, stayed = keep_fitting_assignments(
-        previous, centred, topic_ids, result.similarity, set(live) | set(revived),
+    theme_ids, similarity, stayed = keep_fitting_assignments(
+        previous, centred, theme_ids, result.similarity, set(live) | set(revived),
         cfg.outlier_similarity)
     counts["stayed_in_their_theme"] = stayed
     counts["kept_apart"] = len(revived)
     if seeds:  # declared themes come first
-        topic_ids, similarity = capture_by_seeds(centred, topic_ids, similarity, seeds,
+        theme_ids, similarity = capture_by_seeds(centred, theme_ids, similarity, seeds,
                                                  cfg.outlier_similarity)
-    themes = _theme_rows(ctx, result.themes, id_map, revived, topic_ids)
+    themes = _theme_rows(ctx, result.themes, id_map, revived, theme_ids)
     sizes_before = wh.theme_sizes()
     wh.save_themes(themes, ctx.run_id)
-    found_seeds = {s.topic_id for s in seeded.values()}
+    found_seeds = {s.theme_id for s in seeded.values()}
     for seed in seeds:  # seed themes stay active under their own label
-        wh.store_seed_theme(seed.topic_id, seed.label, ctx.run_id,
-                            None if seed.topic_id in found_seeds else seed.centroid)
-    _write_assignments(ctx, frame, topic_ids, similarity)
-    after = [int(t) if t >= 0 else None for t in topic_ids.tolist()]
+        wh.store_seed_theme(seed.theme_id, seed.label, ctx.run_id,
+                            None if seed.theme_id in found_seeds else seed.centroid)
+    _write_assignments(ctx, frame, theme_ids, similarity)
+    after = [int(t) if t >= 0 else None for t in theme_ids.tolist()]
     events = refit_lineage(
         [None if t < 0 else int(t) for t in previous.tolist()], after, sizes_before,
         sorted(set(themes["topic_id"].to_list()) | {s for s in seed_ids if s in after}))
@@ -197,7 +197,7 @@ def _refit(ctx: RunContext, counts: dict[str, Any], reason: str) -> None:
     wh.save_fit(ctx.run_id, ctx.started_at, sentences=frame.height,
                 themes=len(result.themes), reason=reason, means=result.means)
     counts.update(mode="refit", reason=reason, sentences=frame.height,
-                  themes=themes.height, without_theme=int((topic_ids < 0).sum()),
+                  themes=themes.height, without_theme=int((theme_ids < 0).sum()),
                   kept_existing_ids=cluster_ids.kept + len(revived))
 
 
@@ -216,7 +216,7 @@ _THEME_SCHEMA = {"topic_id": pl.Int32, "label": pl.String, "keywords": pl.List(p
 
 
 def _theme_rows(ctx: RunContext, found: list[Theme], id_map: dict[int, int],
-                revived: dict[int, np.ndarray], topic_ids: np.ndarray) -> pl.DataFrame:
+                revived: dict[int, np.ndarray], theme_ids: np.ndarray) -> pl.DataFrame:
     """The themes this refit leaves: those found, and those kept apart with their generated
     label and keywords as they were; sized by their sentences, empty ones left out."""
     themes = pl.DataFrame({
@@ -234,7 +234,7 @@ def _theme_rows(ctx: RunContext, found: list[Theme], id_map: dict[int, int],
             centroid=pl.Series([revived[t].astype(np.float32).tolist()
                                 for t in old["topic_id"].to_list()], dtype=pl.List(pl.Float32)),
         ).select(list(_THEME_SCHEMA)).cast(_THEME_SCHEMA)])
-    final_sizes = Counter(topic_ids[topic_ids >= 0].tolist())
+    final_sizes = Counter(theme_ids[theme_ids >= 0].tolist())
     return themes.with_columns(
         size=pl.Series([final_sizes.get(t, 0) for t in themes["topic_id"].to_list()],
                        dtype=pl.Int32)).filter(pl.col("size") > 0)
