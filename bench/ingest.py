@@ -2,9 +2,10 @@ r"""Ingest at scale: a one-million-row CSV export through the real ingest stage.
 
 Builds a review export of N rows from the public labelled sets' texts (drawn with
 replacement, every row its own id; one row in ten carries an e-mail address, one in ten
-a phone number, so redaction and customer keys do real work), then runs
-``flows.ingestion.ingest`` exactly as the flow does (``publishing``, ``RunContext``) in a
-fresh process, and records wall time, records per second and peak RSS. Runs at several
+a phone number, so redaction and customer keys do real work), then runs the ingest stage
+(``flows.stages.ingest.run`` in :func:`flows.run.open_run`, on a working copy of the
+warehouse published at the end) in a fresh process, and records wall time, records per
+second and peak RSS. Runs at several
 sizes show whether memory stays flat as the file grows (it is read in chunks of
 ``ingest.chunk_size`` records).
 
@@ -15,21 +16,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import polars as pl
 
-from bench.speed import DEFAULT_DATASETS, ROOT, load_pool, machine_info
+from bench.common import DEFAULT_DATASETS, ROOT, child_env, load_pool, machine_info, peak_rss_mib
 
-BENCH_SECRET = "benchmark-only-customer-key-secret"
 SEED = 20261123
 
 
@@ -78,22 +77,16 @@ def _config(workdir: Path, export: Path, chunk_size: int) -> Any:
 
 def child(workdir: Path, export: Path, chunk_size: int) -> dict[str, Any]:
     """The ingest stage once, in this process; returns counts, seconds and peak RSS."""
-    import resource
-
-    from data.warehouse import publishing
-    from flows import ingestion
-    from flows.stages import RunContext
+    from flows.run import open_run
+    from flows.stages import ingest
 
     config = _config(workdir, export, chunk_size)
     started = time.perf_counter()
-    with publishing(config.resolve(config.warehouse.path)) as wh:
-        ctx = RunContext(run_id="bench-ingest", config=config, warehouse=wh,
-                         started_at=datetime.now(UTC))
-        ingestion.ingest(ctx, None, None, None)
+    with open_run(config, "bench-ingest") as ctx:
+        ingest.run(ctx, None, None, None)
     seconds = time.perf_counter() - started
     counts = {k: v for k, v in ctx.counts["ingest"].items() if k != "sources"}
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"seconds": round(seconds, 2), "peak_rss_mib": round(peak, 1), "counts": counts,
+    return {"seconds": round(seconds, 2), "peak_rss_mib": peak_rss_mib(), "counts": counts,
             "records_per_second": round(counts["read"] / seconds, 1)}
 
 
@@ -110,12 +103,9 @@ def run_rows(datasets: Path, rows: int, workdir: Path, repeats: int,
             shutil.rmtree(run_dir)
         out = run_dir / "result.json"
         run_dir.mkdir(parents=True)
-        env = dict(os.environ, VOC_CUSTOMER_KEY_SECRET=BENCH_SECRET,
-                   PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT),
-                                                            os.environ.get("PYTHONPATH")])))
         cmd = [sys.executable, "-m", "bench.ingest", "--child", str(run_dir), str(export),
                str(chunk_size), str(out)]
-        proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True,
+        proc = subprocess.run(cmd, cwd=ROOT, env=child_env(), capture_output=True, text=True,
                               check=False)
         if proc.returncode != 0:
             raise RuntimeError(f"ingest child failed: {proc.stderr[-2000:]}")

@@ -1,8 +1,8 @@
 r"""Themes that last: reproducibility, id stability across nights, and sentence-level quality.
 
-Everything runs through the pipeline's own stages (``ingest``, ``enrich``, ``themes``) on
-real warehouses, with the banking77 test queries (3,080 online-banking questions, 77
-intents) as a review export:
+Every night is a whole run of the pipeline (:func:`flows.run.run_pipeline`) on a real
+warehouse, with the banking77 test queries (3,080 online-banking questions, 77 intents) as
+a review export:
 
 - **shuffled runs**: night one on the export as given and on the same rows shuffled;
   adjusted Rand index between the two runs' sentence themes (goal >= 0.95);
@@ -32,7 +32,7 @@ from typing import Any
 
 import polars as pl
 
-from bench.speed import DEFAULT_DATASETS, ROOT, machine_info
+from bench.common import BENCH_SECRET, DEFAULT_DATASETS, MODEL_CACHE, machine_info
 
 SEED = 20261123
 NEW_SHARE = 0.10
@@ -52,7 +52,7 @@ def _config(project: Path, exports: list[Path]) -> Any:
 
     return VocConfig.model_validate({
         "warehouse": {"path": str(project / "voc.duckdb")},
-        "models": {"cache_dir": str(ROOT / "data" / "models")},
+        "models": {"cache_dir": str(MODEL_CACHE)},
         "sources": [{"name": f"bank_{i}", "channel": "review", "path": str(p), "format": "csv",
                      "columns": {"id": "id", "created_at": "at", "body": "body"}}
                     for i, p in enumerate(exports)],
@@ -60,31 +60,42 @@ def _config(project: Path, exports: list[Path]) -> Any:
     })
 
 
-def _run(config: Any, run_id: str, started: datetime, *, refit: bool = False
-         ) -> dict[str, Any]:
-    from data.warehouse import publishing
-    from flows import stages
+def _run(config: Any, night: str, *, refit: bool = False) -> dict[str, Any]:
+    """One night: a whole pipeline run; returns its counts per stage."""
+    from flows.request import preflight
+    from flows.run import run_pipeline
 
-    with publishing(config.resolve(config.warehouse.path)) as wh:
-        ctx = stages.RunContext(run_id=run_id, config=config, warehouse=wh, started_at=started)
-        stages.ingest(ctx, None, None, None)
-        stages.enrich(ctx)
-        stages.themes(ctx, refit=refit)
-    return ctx.counts
+    request = preflight(config, refit=refit, parameters={
+        "benchmark": "bench.stability", "night": night, "refit": refit})
+    return run_pipeline(request).counts
+
+
+def _record_ids(config: Any) -> dict[str, str]:
+    """doc_id -> the export's id, for every row of the config's exports."""
+    from data.sources import make_doc_id
+
+    ids = {}
+    for source in config.sources:
+        export = pl.read_csv(config.resolve(source.path), columns=["id"], infer_schema=False)
+        ids |= {make_doc_id(source.name, rid): rid for rid in export["id"]}
+    return ids
 
 
 def _assignments(config: Any) -> pl.DataFrame:
+    """Each sentence's theme: id (the export's), sentence_idx, topic_id."""
     from data.warehouse import Warehouse
 
     with Warehouse(config.resolve(config.warehouse.path), read_only=True) as wh:
-        return wh.query("SELECT f.source_record_id AS id, s.sentence_idx, s.topic_id "
-                        "FROM sentences s JOIN feedback f USING (doc_id) ORDER BY 1, 2")
+        themed = wh.themed_sentences()
+    ids = _record_ids(config)
+    return themed.select(pl.col("doc_id").replace_strict(ids).alias("id"), "sentence_idx",
+                         "topic_id").sort("id", "sentence_idx")
 
 
 def run_stability(datasets: Path, workdir: Path) -> dict[str, Any]:
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-    os.environ.setdefault("VOC_CUSTOMER_KEY_SECRET", "benchmark-only-customer-key-secret")
+    os.environ.setdefault("VOC_CUSTOMER_KEY_SECRET", BENCH_SECRET)
     shutil.rmtree(workdir, ignore_errors=True)
     test = pl.read_parquet(datasets / "banking77_intents.parquet").filter(
         pl.col("split") == "test")
@@ -104,7 +115,6 @@ def run_stability(datasets: Path, workdir: Path) -> dict[str, Any]:
     out: dict[str, Any] = {"benchmark": "stability", "machine": machine_info(),
                            "queries": len(rows), "night_one": len(night1),
                            "night_two_new": len(night2)}
-    first_day, second_day = datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 10, 2, tzinfo=UTC)
 
     # Night one, as given and shuffled.
     timings = {}
@@ -114,7 +124,7 @@ def run_stability(datasets: Path, workdir: Path) -> dict[str, Any]:
         _write_export(data, project / "night1.csv")
         projects[name] = _config(project, [project / "night1.csv"])
         began = time.perf_counter()
-        counts = _run(projects[name], "night1", first_day)
+        counts = _run(projects[name], "night1")
         timings[name] = round(time.perf_counter() - began, 1)
         out.setdefault("night_one_counts", {})[name] = counts["themes"]
     a = _assignments(projects["plain"]).rename({"topic_id": "a"})
@@ -141,7 +151,7 @@ def run_stability(datasets: Path, workdir: Path) -> dict[str, Any]:
         shutil.copytree(workdir / "plain", project)
         _write_export(night2, project / "night2.csv")
         config = _config(project, [project / "night1.csv", project / "night2.csv"])
-        counts = _run(config, f"night2-{mode}", second_day, refit=mode == "refit")
+        counts = _run(config, f"night2-{mode}", refit=mode == "refit")
         after = _assignments(config).rename({"topic_id": "after"})
         joined = a.join(after, on=["id", "sentence_idx"])
         same = (joined["a"].fill_null(-1) == joined["after"].fill_null(-1))
@@ -158,8 +168,7 @@ def run_stability(datasets: Path, workdir: Path) -> dict[str, Any]:
     shares = [out["night_two_refit"]["unchanged_share"]]
     out["other_splits"] = []
     for k, seed in enumerate(EXTRA_SPLIT_SEEDS):
-        share = _refit_stability_on_split(rows, seed, workdir / f"split{k + 1}",
-                                          first_day, second_day)
+        share = _refit_stability_on_split(rows, seed, workdir / f"split{k + 1}")
         out["other_splits"].append({"seed": seed, **share})
         shares.append(share["unchanged_share"])
     out["id_stability_refit_median"] = round(float(statistics.median(shares)), 4)
@@ -177,8 +186,8 @@ def run_stability(datasets: Path, workdir: Path) -> dict[str, Any]:
     return out
 
 
-def _refit_stability_on_split(rows: list[dict[str, str]], seed: int, workdir: Path,
-                              first_day: datetime, second_day: datetime) -> dict[str, float]:
+def _refit_stability_on_split(rows: list[dict[str, str]], seed: int, workdir: Path
+                              ) -> dict[str, float]:
     """Night one on 90% of the queries, night two adds the other 10% with a forced refit;
     the share of night one's sentences whose theme id is unchanged."""
     order = list(range(len(rows)))
@@ -188,11 +197,11 @@ def _refit_stability_on_split(rows: list[dict[str, str]], seed: int, workdir: Pa
     _write_export([rows[i] for i in range(len(rows)) if i not in new_ids],
                   project / "night1.csv")
     _write_export([rows[i] for i in sorted(new_ids)], project / "night2.csv")
-    _run(_config(project, [project / "night1.csv"]), "night1", first_day)
+    _run(_config(project, [project / "night1.csv"]), "night1")
     before = _assignments(_config(project, [project / "night1.csv"])).rename(
         {"topic_id": "a"})
     config = _config(project, [project / "night1.csv", project / "night2.csv"])
-    _run(config, "night2-refit", second_day, refit=True)
+    _run(config, "night2-refit", refit=True)
     joined = before.join(_assignments(config).rename({"topic_id": "after"}),
                          on=["id", "sentence_idx"])
     same = joined["a"].fill_null(-1) == joined["after"].fill_null(-1)
@@ -212,7 +221,7 @@ def _plain_bertopic(config: Any, assigned: pl.DataFrame, truth: list[str]) -> di
 
     with Warehouse(config.resolve(config.warehouse.path), read_only=True) as wh:
         frame, vectors = wh.sentences_for_themes(config.models.embedding)
-        ids = dict(wh.con.execute("SELECT doc_id, source_record_id FROM feedback").fetchall())
+    ids = _record_ids(config)
     key = [f"{ids[d]}:{i}" for d, i in zip(frame["doc_id"], frame["sentence_idx"], strict=True)]
     want = [f"{i}:{j}" for i, j in zip(assigned["id"], assigned["sentence_idx"], strict=True)]
     position = {k: n for n, k in enumerate(key)}
@@ -249,7 +258,7 @@ def render_stability_markdown(r: dict[str, Any]) -> str:
     return "\n".join([
         "## Themes that last",
         "",
-        f"banking77 test queries as a review export, through the pipeline's stages "
+        f"banking77 test queries as a review export, each night a whole pipeline run "
         f"(commit {m.get('git_commit')}, {m.get('date')}). Night one: {r['night_one']:,} "
         f"queries; night two adds {r['night_two_new']:,} new ones (10%).",
         "",

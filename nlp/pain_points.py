@@ -86,7 +86,7 @@ def _quotes(theme_rows: pl.DataFrame, n: int, prefer_negative: bool) -> list[dic
 
 
 def rank_pain_points(
-    sentences: pl.DataFrame, topics: pl.DataFrame, *, quotes_per_theme: int = 3
+    sentences: pl.DataFrame, themes: pl.DataFrame, *, quotes_per_theme: int = 3
 ) -> pl.DataFrame:
     """One row per theme, ranked by negative volume (then growth).
 
@@ -94,7 +94,7 @@ def rank_pain_points(
         sentences: one row per sentence with the columns in ``SENTENCE_COLUMNS``;
             ``topic_id`` null for sentences in no theme, ``centrality`` the cosine
             similarity to the theme's centroid.
-        topics: ``topic_id``, ``label``, ``keywords``.
+        themes: ``topic_id``, ``label``, ``keywords``.
         quotes_per_theme: representative quotes kept per theme.
     """
     if sentences.is_empty():
@@ -164,7 +164,7 @@ def rank_pain_points(
         })
     if not rows:
         return pl.DataFrame()
-    frame = pl.DataFrame(rows).join(topics.select("topic_id", "label", "keywords"),
+    frame = pl.DataFrame(rows).join(themes.select("topic_id", "label", "keywords"),
                                     on="topic_id", how="left")
     frame = frame.sort(["negative_volume", "volume"], descending=True)
     return frame.with_columns(rank=pl.int_range(1, frame.height + 1, dtype=pl.Int32))

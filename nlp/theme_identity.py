@@ -131,7 +131,7 @@ def themes_that_live_on(
     Args:
         previous: each sentence's theme id before the refit (-1: none).
         centred: the sentences' vectors in the themes' space.
-        topic_ids: each sentence's theme id after the refit (-1: none).
+        theme_ids: each sentence's theme id after the refit (-1: none).
         live: theme id -> centroid of the themes the refit found.
 
     Returns:
@@ -198,7 +198,7 @@ def capture_by_seeds(centred: np.ndarray, theme_ids: np.ndarray, similarity: np.
 
     Args:
         centred: the sentences' vectors in the themes' space (in context, language-centred).
-        topic_ids: each sentence's theme id (-1: none); similarity: to that theme.
+        theme_ids: each sentence's theme id (-1: none); similarity: to that theme.
     """
     if not seeds or len(centred) == 0:
         return theme_ids, similarity
