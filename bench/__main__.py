@@ -12,29 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
-import subprocess
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+from bench.common import DEFAULT_DATASETS, MODEL_CACHE, ROOT, machine_info
+
 RESULTS = ROOT / "bench" / "results.json"
 REPORT = ROOT / "BENCHMARKS.md"
-
-
-def machine() -> dict[str, Any]:
-    cpu = next((line.split(":", 1)[1].strip() for line in
-                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
-               platform.processor())
-    mem_kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                   if line.startswith("MemTotal"))
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                            capture_output=True, text=True).stdout.strip()
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem_kib / 2**20, 1),
-            "python": platform.python_version(), "date": datetime.now(UTC).strftime("%Y-%m-%d"),
-            "commit": commit}
 
 
 def _yes(met: bool | None) -> str:
@@ -126,8 +110,9 @@ def render(results: dict[str, Any]) -> str:
     parts = [
         "# Benchmarks",
         "",
-        f"Measured {m['date']} at commit `{m['commit']}` on {m['cpu']} ({m['cores']} cores, "
-        f"{m['memory_gib']} GiB, no GPU), Python {m['python']}. Reproduce with "
+        f"Measured {str(m['date'])[:10]} at commit `{m['git_commit']}` on {m['cpu_model']} "
+        f"({m['cpu_count']} cores, {m['ram_gib']} GiB, no GPU), Python {m['python']}. "
+        "Reproduce with "
         "`.venv/bin/python -m bench --datasets ../shared/datasets`; raw numbers in "
         "`bench/results.json`. A section that says *not run* was not measured.",
         "",
@@ -137,7 +122,7 @@ def render(results: dict[str, Any]) -> str:
     ]
     speed = results.get("speed")
     if speed:
-        from bench.speed import render_speed_markdown
+        from bench.speed_report import render_speed_markdown
 
         parts.append(render_speed_markdown(speed))  # brings its own "## Speed and memory"
     else:
@@ -162,7 +147,7 @@ def render(results: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Quality and speed benchmarks.")
-    parser.add_argument("--datasets", type=Path, default=ROOT.parent / "shared" / "datasets")
+    parser.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/voc-bench"))
     parser.add_argument("--only", choices=["quality", "speed", "ingest", "int8", "stability"],
                         default=None)
@@ -174,12 +159,12 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"no datasets folder at {args.datasets} (pass --datasets)")
 
     results: dict[str, Any] = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    results["machine"] = machine()
+    results["machine"] = machine_info()
     if args.only in (None, "quality"):
         from bench import quality
         from nlp.embedding import SentenceTransformerEmbedder
 
-        embedder = SentenceTransformerEmbedder(cache_dir=ROOT / "data" / "models")
+        embedder = SentenceTransformerEmbedder(cache_dir=MODEL_CACHE)
         cache = args.workdir / "embeddings"
         results["quality"] = {
             "language_id": quality.language_id(args.datasets),

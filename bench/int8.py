@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from bench.speed import DEFAULT_DATASETS, ROOT, machine_info
+from bench.common import DEFAULT_DATASETS, MODEL_CACHE, machine_info
 
 SPEED_TEXTS = 1000
 
@@ -44,22 +44,17 @@ def quantised(embedder: Any) -> Any:
     return fast
 
 
-def _f1(truth: list[str], pred: list[str], labels: tuple[str, ...]) -> float:
-    from sklearn.metrics import f1_score
-
-    return round(100 * float(f1_score(truth, pred, labels=list(labels), average="macro")), 1)
-
-
 def run_int8(datasets: Path, cache: Path, *, repeats: int = 3) -> dict[str, Any]:
     from nlp.embedding import (
         SentenceTransformerEmbedder,
         document_model_texts,
         document_vectors,
     )
-    from nlp.sentiment import load_sentiment_head
-    from nlp.train_sentiment import load_corpus
+    from nlp.metrics import macro_f1
+    from nlp.sentiment import LABELS, load_sentiment_head
+    from training.sentiment import load_corpus
 
-    fp32 = SentenceTransformerEmbedder(cache_dir=ROOT / "data" / "models")
+    fp32 = SentenceTransformerEmbedder(cache_dir=MODEL_CACHE)
     int8 = quantised(fp32)
     heldout = load_corpus(datasets).filter(pl.col("part") == "heldout")
     umsab = heldout.filter(pl.col("corpus") == "umsab")
@@ -93,16 +88,15 @@ def run_int8(datasets: Path, cache: Path, *, repeats: int = 3) -> dict[str, Any]
     for name, model in (("float32", fp32), ("int8", int8)):
         pred = head.predict(document_vectors(texts, model, cache),
                             document_model_texts(texts)).labels
-        scores = {"umsab_all": _f1(umsab["label"].to_list(), pred,
-                                   ("negative", "neutral", "positive"))}
+        scores = {"umsab_all": macro_f1(umsab["label"].to_list(), pred, LABELS)}
         frame = umsab.with_columns(pred=pl.Series(pred))
         for (lang,), group in frame.group_by(["lang"], maintain_order=True):
-            scores[f"umsab_{lang}"] = _f1(group["label"].to_list(), group["pred"].to_list(),
-                                          ("negative", "neutral", "positive"))
+            scores[f"umsab_{lang}"] = macro_f1(group["label"].to_list(),
+                                               group["pred"].to_list(), LABELS)
         gtexts = greek["text"].to_list()
         gpred = head.predict(document_vectors(gtexts, model, cache),
                              document_model_texts(gtexts)).labels
-        scores["skroutz_el"] = _f1(greek["label"].to_list(), gpred, ("negative", "positive"))
+        scores["skroutz_el"] = macro_f1(greek["label"].to_list(), gpred, ("negative", "positive"))
         out["sentiment"][name] = scores
     out["sentiment_change"] = {k: round(out["sentiment"]["int8"][k] -
                                         out["sentiment"]["float32"][k], 1)

@@ -1,9 +1,9 @@
 """Quality benchmarks on labelled public data nobody on the project wrote.
 
-Every measure runs the product's own functions, the ones the flow calls: text cleaning
-(``normalize_text``, ``Redactor``), ``split_sentences``, the language detector, the
-embedder, ``mean_pool`` and the sentiment head, and ``find_themes``. Nothing here is
-tuned on the data it reports.
+Every measure runs the product's own functions, the ones the flow calls: the text
+contract (:mod:`nlp.text_prep`: stored text, sentences, model text), the language
+detector, the embedder, ``mean_pool`` and the sentiment head, and ``find_themes``.
+Nothing here is tuned on the data it reports.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from sklearn.metrics import adjusted_rand_score, f1_score, normalized_mutual_info_score
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from nlp.embedding import (
     SentenceTransformerEmbedder,
@@ -23,9 +23,10 @@ from nlp.embedding import (
     embed_cached,
 )
 from nlp.language import get_language_detector
-from nlp.normalize import normalize_text
-from nlp.redact import Redactor, strip_placeholders
+from nlp.metrics import macro_f1
+from nlp.redact import Redactor
 from nlp.sentiment import LABELS, load_sentiment_head
+from nlp.text_prep import model_text, stored_text
 from nlp.themes import find_themes
 
 GOALS = {
@@ -37,11 +38,6 @@ GOALS = {
     "themes_outliers": 0.10,
 }
 _REDACTOR = Redactor()
-
-
-def clean(text: str) -> str:
-    """The text the pipeline stores: normalised, personal data redacted."""
-    return _REDACTOR.redact(normalize_text(text))
 
 
 # ---- language identification ------------------------------------------------------------------
@@ -63,10 +59,10 @@ def language_id(datasets: Path) -> dict[str, Any]:
     started = time.perf_counter()
     rows = []
     for name, frame in sets:
-        texts = [clean(t) for t in frame["text"].to_list()]
+        texts = [stored_text(t, _REDACTOR) for t in frame["text"].to_list()]
         guesses = detector.detect_many(texts)
         for text, lang, guess in zip(texts, frame["lang"].to_list(), guesses, strict=True):
-            words = len(strip_placeholders(text).split())
+            words = len(model_text(text).split())
             rows.append({"set": name, "lang": lang, "short": words <= 3,
                          "correct": guess.lang == lang, "und": guess.lang == "und"})
     seconds = time.perf_counter() - started
@@ -100,13 +96,9 @@ def document_sentiment(texts: list[str], embedder: SentenceTransformerEmbedder,
     return load_sentiment_head().predict(vectors, document_model_texts(texts)).labels
 
 
-def _macro_f1(truth: list[str], pred: list[str], labels: tuple[str, ...]) -> float:
-    return round(100 * float(f1_score(truth, pred, labels=list(labels), average="macro")), 1)
-
-
 def sentiment(datasets: Path, embedder: SentenceTransformerEmbedder, cache: Path) -> dict[str, Any]:
     """Macro-F1 of the shipped head on data it was not trained on."""
-    from nlp.train_sentiment import load_corpus
+    from training.sentiment import load_corpus
 
     heldout = load_corpus(datasets).filter(pl.col("part") == "heldout")
     started = time.perf_counter()
@@ -116,17 +108,17 @@ def sentiment(datasets: Path, embedder: SentenceTransformerEmbedder, cache: Path
     out: dict[str, Any] = {"head": load_sentiment_head().name, "seconds": round(seconds, 1),
                            "umsab": {}, "other": {}}
     umsab = heldout.filter(pl.col("corpus") == "umsab")
-    out["umsab"]["all"] = {"n": umsab.height, "macro_f1": _macro_f1(
+    out["umsab"]["all"] = {"n": umsab.height, "macro_f1": macro_f1(
         umsab["label"].to_list(), umsab["pred"].to_list(), LABELS)}
     for (lang,), group in umsab.group_by(["lang"], maintain_order=True):
-        out["umsab"][lang] = {"n": group.height, "macro_f1": _macro_f1(
+        out["umsab"][lang] = {"n": group.height, "macro_f1": macro_f1(
             group["label"].to_list(), group["pred"].to_list(), LABELS)}
     greek = heldout.filter(pl.col("corpus") == "skroutz")
     # The Greek set is positive/negative: a 'neutral' answer counts as a miss.
-    out["other"]["skroutz-el"] = {"n": greek.height, "macro_f1": _macro_f1(
+    out["other"]["skroutz-el"] = {"n": greek.height, "macro_f1": macro_f1(
         greek["label"].to_list(), greek["pred"].to_list(), ("negative", "positive"))}
     drugs = heldout.filter(pl.col("corpus") == "drugscom")
-    out["other"]["drugscom-en"] = {"n": drugs.height, "macro_f1": _macro_f1(
+    out["other"]["drugscom-en"] = {"n": drugs.height, "macro_f1": macro_f1(
         drugs["label"].to_list(), drugs["pred"].to_list(), LABELS)}
     per_lang = [v["macro_f1"] for k, v in out["umsab"].items() if k != "all"]
     out["goals"] = {
@@ -165,7 +157,7 @@ def themes_banking77(datasets: Path, embedder: SentenceTransformerEmbedder,
     from umap import UMAP
 
     test = pl.read_parquet(datasets / "banking77_intents.parquet").filter(pl.col("split") == "test")
-    texts = [strip_placeholders(clean(t)) for t in test["text"].to_list()]
+    texts = [model_text(stored_text(t, _REDACTOR)) for t in test["text"].to_list()]
     truth = np.asarray(pd_codes(test["label"].to_list()))
     vectors = embed_cached(embedder, texts, cache)
     langs = ["en"] * len(texts)

@@ -112,7 +112,7 @@ def embedded_texts(warehouse_path: Path) -> list[str]:
     from nlp.text_prep import model_text
 
     with Warehouse(warehouse_path, read_only=True) as wh:
-        stored = wh.themed_sentences()["text"].to_list()  # every sentence, in order
+        stored = wh.sentence_texts()
     by_hash: dict[str, str] = {}
     for text in stored:
         read = model_text(text)

@@ -70,26 +70,12 @@ def _run(config: Any, night: str, *, refit: bool = False) -> dict[str, Any]:
     return run_pipeline(request).counts
 
 
-def _record_ids(config: Any) -> dict[str, str]:
-    """doc_id -> the export's id, for every row of the config's exports."""
-    from data.sources import make_doc_id
-
-    ids = {}
-    for source in config.sources:
-        export = pl.read_csv(config.resolve(source.path), columns=["id"], infer_schema=False)
-        ids |= {make_doc_id(source.name, rid): rid for rid in export["id"]}
-    return ids
-
-
 def _assignments(config: Any) -> pl.DataFrame:
     """Each sentence's theme: id (the export's), sentence_idx, topic_id."""
     from data.warehouse import Warehouse
 
     with Warehouse(config.resolve(config.warehouse.path), read_only=True) as wh:
-        themed = wh.themed_sentences()
-    ids = _record_ids(config)
-    return themed.select(pl.col("doc_id").replace_strict(ids).alias("id"), "sentence_idx",
-                         "topic_id").sort("id", "sentence_idx")
+        return wh.sentence_themes_by_record()
 
 
 def run_stability(datasets: Path, workdir: Path) -> dict[str, Any]:
@@ -221,7 +207,7 @@ def _plain_bertopic(config: Any, assigned: pl.DataFrame, truth: list[str]) -> di
 
     with Warehouse(config.resolve(config.warehouse.path), read_only=True) as wh:
         frame, vectors = wh.sentences_for_themes(config.models.embedding)
-    ids = _record_ids(config)
+        ids = wh.source_record_ids()
     key = [f"{ids[d]}:{i}" for d, i in zip(frame["doc_id"], frame["sentence_idx"], strict=True)]
     want = [f"{i}:{j}" for i, j in zip(assigned["id"], assigned["sentence_idx"], strict=True)]
     position = {k: n for n, k in enumerate(key)}

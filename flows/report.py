@@ -39,9 +39,13 @@ def _mix(counts_json: str, total: int | None = None, top: int = 6) -> str:
 
 
 def build_markdown(wh: Warehouse, run_id: str, title: str, top_themes: int,
-                   min_negative_share: float = 0.25) -> str:
-    """The report of one run as Markdown."""
-    run = wh.run_row(run_id)
+                   min_negative_share: float = 0.25, run: dict[str, Any] | None = None) -> str:
+    """The report of one run as Markdown.
+
+    ``run`` is the run's ``runs`` row (JSON text in ``stage_counts``, ``timings`` and
+    ``models``); read from the warehouse when not given.
+    """
+    run = run or wh.run_row(run_id)
     counts = json.loads(run["stage_counts"] or "{}")
     timings = json.loads(run["timings"] or "{}")
     models = json.loads(run["models"] or "{}")
@@ -210,9 +214,10 @@ def markdown_to_html(markdown: str, title: str) -> str:
 
 
 def write_report(wh: Warehouse, run_id: str, out_dir: Path, *, title: str,
-                 top_themes: int, min_negative_share: float = 0.25) -> tuple[Path, str]:
+                 top_themes: int, min_negative_share: float = 0.25,
+                 run: dict[str, Any] | None = None) -> tuple[Path, str]:
     """Write ``<out_dir>/<run_id>/report.{md,html}`` and refresh ``<out_dir>/latest``."""
-    markdown = build_markdown(wh, run_id, title, top_themes, min_negative_share)
+    markdown = build_markdown(wh, run_id, title, top_themes, min_negative_share, run)
     run_dir = out_dir / run_id
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "report.md").write_text(markdown, encoding="utf-8")

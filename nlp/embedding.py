@@ -113,16 +113,10 @@ def embed_cached(embedder: Embedder, texts: list[str], cache: Path) -> np.ndarra
 
 def model_pieces(texts: list[str]) -> list[list[str]]:
     """Each text as the pipeline hands it to the models: cleaned, redacted, split into
-    sentences, placeholders removed."""
-    from nlp.normalize import normalize_text
-    from nlp.redact import Redactor, strip_placeholders
-    from nlp.sentences import sentence_pieces
+    sentences, placeholders removed (:func:`nlp.text_prep.model_sentences`)."""
+    from nlp.text_prep import model_sentences
 
-    redactor = Redactor()
-    return [
-        [strip_placeholders(p) for p in sentence_pieces(redactor.redact(normalize_text(t)))]
-        for t in texts
-    ]
+    return model_sentences(texts)
 
 
 def document_vectors(texts: list[str], embedder: Embedder, cache: Path) -> np.ndarray:

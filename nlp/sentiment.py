@@ -2,7 +2,7 @@
 
 No multilingual sentiment model or lexicon is installable offline, so sentiment is
 learned: a multinomial logistic-regression head trained on labelled customer text
-in many languages (see ``nlp/train_sentiment.py``, which writes the shipped
+in many languages (see ``training/sentiment.py``, which writes the shipped
 weights and the held-out scores it reached). Because the head reads the same
 embeddings the theme model uses, sentiment costs no extra encoder pass.
 

@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 
 from bench.__main__ import render_quality
-from bench.quality import _cluster_scores, clean, language_id, pd_codes
+from bench.quality import _cluster_scores, language_id, pd_codes
 
 SENTENCES = {
     "en": "My parcel arrived two weeks late and nobody answered my emails.",
@@ -51,8 +51,16 @@ def test_language_id_scores_longer_and_short_texts_apart(datasets: Path) -> None
     assert result["met"] == (result["min_accuracy"] >= 98.0)
 
 
-def test_benchmark_text_goes_through_the_pipeline_cleaning() -> None:
-    assert clean("Mail me: a.b@example.com <br> thanks") == "Mail me: [EMAIL]\nthanks"
+def test_benchmark_text_goes_through_the_text_contract() -> None:
+    from bench import quality
+    from nlp import text_prep
+
+    # The benchmark reads text through nlp.text_prep, not a copy of it.
+    assert quality.stored_text is text_prep.stored_text
+    assert quality.model_text is text_prep.model_text
+    stored = quality.stored_text("Mail me: a.b@example.com <br> thanks", quality._REDACTOR)
+    assert stored == "Mail me: [EMAIL]\nthanks"
+    assert quality.model_text(stored) == "Mail me: thanks"
 
 
 def test_outliers_count_as_their_own_cluster() -> None:

@@ -11,16 +11,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from bench.speed import (
-    GOALS,
-    SOURCE_NAME,
-    append_nightly,
-    build_inputs,
-    evaluate_goals,
-    load_pool,
-    render_speed_markdown,
-    write_config,
-)
+from bench.common import load_pool
+from bench.speed_inputs import SOURCE_NAME, append_nightly, build_inputs, write_config
+from bench.speed_report import GOALS, evaluate_goals, render_speed_markdown
 from data.sources import read_source
 from flows.config import load_config
 from tests.conftest import MODEL_CACHE

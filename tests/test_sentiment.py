@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from nlp.sentiment import LABELS, LexicalPart, SentimentHead, load_sentiment_head
-from nlp.train_sentiment import _lexical_part
+from training.sentiment import _lexical_part
 
 _TRAIN = {
     "negative": ["awful, broken again", "soooo bad, broken", "awful awful refund never came"],

@@ -126,7 +126,7 @@ def _write_assignments(ctx: RunContext, frame: pl.DataFrame, theme_ids: np.ndarr
     """Store sentence themes, and each document's main theme (see ``document_themes``)."""
     themed = theme_ids >= 0
     sentence_themes = frame.select("doc_id", "sentence_idx").with_columns(
-        theme_id=pl.Series(np.where(themed, theme_ids, 0), dtype=pl.Int32),
+        topic_id=pl.Series(np.where(themed, theme_ids, 0), dtype=pl.Int32),
         topic_similarity=pl.Series(np.round(similarity, 4), dtype=pl.Float64),
     ).with_columns(
         pl.when(pl.Series(themed)).then(pl.col("topic_id")).alias("topic_id"),
