@@ -98,7 +98,7 @@ def child_run(config_path: Path) -> dict[str, Any]:
         # From load_config to the published warehouse (the flow's total stops before the swap).
         "process_seconds": round(time.perf_counter() - process_start, 2),
         # CPU time of the whole run_pipeline call: less sensitive to other load than wall
-        # time; its span is timings["total"] plus the curation carry-over and the swap.
+        # time; its span is timings["total"] plus the run's last bookkeeping and the swap.
         "cpu_seconds": cpu_seconds,
         "peak_rss_mib": peak_rss_mib(),
         "torch_threads": torch.get_num_threads(),
