@@ -14,9 +14,9 @@ from typing import Annotated
 
 import typer
 
-from flows.cli_common import DEFAULT_CONFIG, ConfigOption, fail, load, warehouse_path
+from flows.cli.common import DEFAULT_CONFIG, ConfigOption, fail, load, warehouse_path
+from flows.cli.themes import themes_app
 from flows.config import ConfigError
-from flows.themes_cli import themes_app
 
 app = typer.Typer(
     help="Voice-of-customer pipeline: feedback in, themed pain-point reports out.",
@@ -44,7 +44,9 @@ def run(
 ) -> None:
     """Run the pipeline once, now: ingest, enrich, find themes, rank pain points, report."""
     cfg = load(config)
-    # Checked here, before Prefect is imported, so a typo fails in a fraction of a second.
+    # Checked here, before Prefect is imported, so a typo fails in a fraction of a second
+    # with exit code 2; the flow runs the same check for runs that do not come through
+    # this command (a deployment's schedule or `prefect deployment run`).
     from flows.request import preflight
 
     try:

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from flows.cli_common import DEFAULT_CONFIG, ConfigOption, fail, warehouse_path
+from flows.cli.common import DEFAULT_CONFIG, ConfigOption, fail, warehouse_path
 
 themes_app = typer.Typer(help="List and curate themes; decisions survive every refit.",
                          no_args_is_help=True)
