@@ -11,7 +11,8 @@ hang on theme ids. These pure functions decide which id each cluster and sentenc
   it still fits that theme as it was;
 - seeds (themes declared by example phrases): :func:`match_seeds_to_clusters` and
   :func:`capture_by_seeds`;
-- :func:`document_themes`: a document's main theme from its sentences'.
+- :func:`document_themes`: a document's main theme from its sentences';
+- :func:`settle_refit`: all of the above for one refit, in order.
 
 Every vector here lives in the themes' space (in context, language-centred, unit length;
 see :mod:`nlp.themes`).
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nlp.themes import unit
+from nlp.themes import ThemeResult, unit
 
 
 @dataclass(frozen=True)
@@ -258,3 +259,81 @@ def document_themes(doc_ids: Sequence[str], theme_ids: np.ndarray,
             best[doc_id] = (value, int(theme_id))
             out[doc_id] = int(theme_id)
     return out
+
+
+@dataclass(frozen=True)
+class RefitIdentity:
+    """Who is who after a refit."""
+
+    theme_ids: np.ndarray           # per sentence (-1: no theme)
+    similarity: np.ndarray          # per sentence, to its theme
+    cluster_ids: dict[int, int]     # cluster index -> theme id
+    revived: dict[int, np.ndarray]  # old themes kept apart -> their centroid
+    found_seeds: set[int]           # seed theme ids found as a cluster
+    kept_ids: int                   # themes that kept an existing id (matched or kept apart)
+    stayed: int                     # sentences that stayed in their theme
+
+
+@dataclass(frozen=True)
+class IdentityRules:
+    """The thresholds of a refit's identity decisions (``[themes]`` in the config)."""
+
+    match_similarity: float
+    seed_similarity: float
+    outlier_similarity: float
+    refit_merge_similarity: float
+    min_theme_size: int
+
+
+def settle_refit(result: ThemeResult, centred: np.ndarray, previous: np.ndarray,
+                 existing: Sequence[tuple[int, np.ndarray]], seeds: Sequence[Seed], *,
+                 next_id: int, rules: IdentityRules) -> RefitIdentity:
+    """Give a refit's clusters and sentences their theme ids, keeping what analysts know.
+
+    In order: declared seeds are found as clusters; other clusters continue existing
+    themes (by centroid, then by membership) or get new ids; old themes no cluster
+    continued live on where their sentences still hold them up; moved sentences that still
+    fit their old theme stay; seed themes take the sentences closest to them.
+
+    Args:
+        result: the refit's clusters (:func:`nlp.themes.find_themes`).
+        centred: the sentences' vectors in the themes' space (same rows as ``result``).
+        previous: each sentence's theme id before the refit (-1: none).
+        existing: (theme id, unit centroid) of the themes a cluster may continue (seed
+            themes excluded: they follow their own rules).
+        next_id: the first id a new theme may take.
+    """
+    seed_ids = {s.theme_id for s in seeds}
+    cluster_centroids = (np.stack([t.centroid for t in result.themes]) if result.themes
+                         else np.zeros((0, centred.shape[1]), dtype=np.float32))
+    seeded = match_seeds_to_clusters(seeds, cluster_centroids, rules.seed_similarity)
+    seeded_index = {result.themes[k].index: seed for k, seed in seeded.items()}
+    matched = match_clusters_to_themes(
+        [(t.index, t.centroid) for t in result.themes if t.index not in seeded_index],
+        existing, threshold=rules.match_similarity, next_id=next_id,
+        overlap=_previous_themes(result.assignments, previous),
+        min_overlap=max(2, rules.min_theme_size // 2))
+    cluster_ids = {**matched.ids, **{i: s.theme_id for i, s in seeded_index.items()}}
+    theme_ids = np.array([cluster_ids.get(int(a), -1) for a in result.assignments], dtype=int)
+    live = {cluster_ids[t.index]: t.centroid for t in result.themes}
+    revived = themes_that_live_on(
+        previous, centred, theme_ids, live, exclude=seed_ids, min_size=rules.min_theme_size,
+        threshold=rules.outlier_similarity, merge_similarity=rules.refit_merge_similarity)
+    theme_ids, similarity, stayed = keep_fitting_assignments(
+        previous, centred, theme_ids, result.similarity, set(live) | set(revived),
+        rules.outlier_similarity)
+    if seeds:  # declared themes come first
+        theme_ids, similarity = capture_by_seeds(centred, theme_ids, similarity, seeds,
+                                                 rules.outlier_similarity)
+    return RefitIdentity(theme_ids=theme_ids, similarity=similarity, cluster_ids=cluster_ids,
+                         revived=revived, found_seeds={s.theme_id for s in seeded.values()},
+                         kept_ids=matched.kept + len(revived), stayed=stayed)
+
+
+def _previous_themes(assignments: np.ndarray, previous: np.ndarray) -> dict[int, Counter]:
+    """Per cluster, how many of its sentences sat in each old theme before the refit."""
+    overlap: dict[int, Counter] = {}
+    for cluster, before in zip(assignments.tolist(), previous.tolist(), strict=True):
+        if cluster >= 0 and before >= 0:
+            overlap.setdefault(int(cluster), Counter())[int(before)] += 1
+    return overlap

@@ -20,13 +20,12 @@ from nlp.language import get_language_detector
 from nlp.lineage import assignment_lineage, refit_lineage
 from nlp.text_prep import model_text
 from nlp.theme_identity import (
+    IdentityRules,
+    RefitIdentity,
     Seed,
     capture_by_seeds,
     document_themes,
-    keep_fitting_assignments,
-    match_clusters_to_themes,
-    match_seeds_to_clusters,
-    themes_that_live_on,
+    settle_refit,
 )
 from nlp.themes import Theme, assign_new, centre, find_themes, in_context, unit
 
@@ -140,8 +139,17 @@ def _write_assignments(ctx: RunContext, frame: pl.DataFrame, theme_ids: np.ndarr
 
 
 def _refit(ctx: RunContext, counts: dict[str, Any], reason: str) -> None:
+    """Cluster every sentence afresh; ids, seeds and lineage settled by
+    :func:`nlp.theme_identity.settle_refit`. Reads, computes, then writes."""
     cfg, wh = ctx.config.themes, ctx.warehouse
+    # Read.
     frame, vectors = wh.sentences_for_themes(ctx.config.models.embedding)
+    previous = frame["previous_topic_id"].fill_null(-1).to_numpy()
+    seed_ids = {row[0] for row in wh.seed_rows()}
+    existing = wh.active_themes().filter(~pl.col("topic_id").is_in(list(seed_ids)))
+    old_rows = wh.generated_theme_rows(sorted(set(previous[previous >= 0].tolist())))
+    next_id, sizes_before = wh.next_theme_id(), wh.theme_sizes()
+    # Compute.
     doc_ids, langs = frame["doc_id"].to_list(), frame["lang"].to_list()
     result = find_themes(
         vectors, [model_text(t) for t in frame["text"].to_list()], langs, doc_ids=doc_ids,
@@ -150,64 +158,37 @@ def _refit(ctx: RunContext, counts: dict[str, Any], reason: str) -> None:
         merge_similarity=cfg.merge_similarity, outlier_similarity=cfg.outlier_similarity,
         max_fit_sentences=cfg.max_fit_sentences,
     )
-    previous = frame["previous_topic_id"].fill_null(-1).to_numpy()
     seeds = _seeds(ctx, result.means)
-    seed_ids = {s.theme_id for s in seeds}
-    cluster_centroids = (np.stack([t.centroid for t in result.themes]) if result.themes
-                         else np.zeros((0, vectors.shape[1]), dtype=np.float32))
-    seeded = match_seeds_to_clusters(seeds, cluster_centroids, cfg.seed_similarity)
-    seeded_index = {result.themes[k].index: seed for k, seed in seeded.items()}
-    existing = wh.active_themes().filter(~pl.col("topic_id").is_in(list(seed_ids)))
-    existing_centroids = unit(np.asarray(existing["centroid"].to_list(), dtype=np.float32))
-    cluster_ids = match_clusters_to_themes(
-        [(t.index, t.centroid) for t in result.themes if t.index not in seeded_index],
-        list(zip(existing["topic_id"].to_list(), existing_centroids, strict=True)),
-        threshold=cfg.match_similarity, next_id=wh.next_theme_id(),
-        overlap=_previous_themes(result.assignments, previous),
-        min_overlap=max(2, cfg.min_theme_size // 2))
-    id_map = {**cluster_ids.ids, **{index: s.theme_id for index, s in seeded_index.items()}}
-    theme_ids = np.array([id_map.get(int(a), -1) for a in result.assignments])
     centred = centre(in_context(vectors, doc_ids, cfg.context_weight), langs, result.means)
-    live = {id_map[t.index]: t.centroid for t in result.themes}
-    revived = themes_that_live_on(
-        previous, centred, theme_ids, live, exclude=seed_ids, min_size=cfg.min_theme_size,
-        threshold=cfg.outlier_similarity, merge_similarity=cfg.refit_merge_similarity)
-    theme_ids, similarity, stayed = keep_fitting_assignments(
-        previous, centred, theme_ids, result.similarity, set(live) | set(revived),
-        cfg.outlier_similarity)
-    counts["stayed_in_their_theme"] = stayed
-    counts["kept_apart"] = len(revived)
-    if seeds:  # declared themes come first
-        theme_ids, similarity = capture_by_seeds(centred, theme_ids, similarity, seeds,
-                                                 cfg.outlier_similarity)
-    themes = _theme_rows(ctx, result.themes, id_map, revived, theme_ids)
-    sizes_before = wh.theme_sizes()
-    wh.save_themes(themes, ctx.run_id)
-    found_seeds = {s.theme_id for s in seeded.values()}
-    for seed in seeds:  # seed themes stay active under their own label
-        wh.store_seed_theme(seed.theme_id, seed.label, ctx.run_id,
-                            None if seed.theme_id in found_seeds else seed.centroid)
-    _write_assignments(ctx, frame, theme_ids, similarity)
-    after = [int(t) if t >= 0 else None for t in theme_ids.tolist()]
+    identity = settle_refit(
+        result, centred, previous,
+        list(zip(existing["topic_id"].to_list(),
+                 unit(np.asarray(existing["centroid"].to_list(), dtype=np.float32)),
+                 strict=True)),
+        seeds, next_id=next_id, rules=IdentityRules(
+            match_similarity=cfg.match_similarity, seed_similarity=cfg.seed_similarity,
+            outlier_similarity=cfg.outlier_similarity,
+            refit_merge_similarity=cfg.refit_merge_similarity,
+            min_theme_size=cfg.min_theme_size))
+    themes = _theme_rows(result.themes, identity, old_rows)
+    after = [int(t) if t >= 0 else None for t in identity.theme_ids.tolist()]
     events = refit_lineage(
         [None if t < 0 else int(t) for t in previous.tolist()], after, sizes_before,
         sorted(set(themes["topic_id"].to_list()) | {s for s in seed_ids if s in after}))
+    # Write.
+    wh.save_themes(themes, ctx.run_id)
+    for seed in seeds:  # seed themes stay active under their own label
+        wh.store_seed_theme(seed.theme_id, seed.label, ctx.run_id,
+                            None if seed.theme_id in identity.found_seeds else seed.centroid)
+    _write_assignments(ctx, frame, identity.theme_ids, identity.similarity)
     wh.record_lineage(ctx.run_id, [e.as_row() for e in events])
-    counts["lineage"] = count_values(e.event for e in events)
     wh.save_fit(ctx.run_id, ctx.started_at, sentences=frame.height,
                 themes=len(result.themes), reason=reason, means=result.means)
-    counts.update(mode="refit", reason=reason, sentences=frame.height,
-                  themes=themes.height, without_theme=int((theme_ids < 0).sum()),
-                  kept_existing_ids=cluster_ids.kept + len(revived))
-
-
-def _previous_themes(assignments: np.ndarray, previous: np.ndarray) -> dict[int, Counter]:
-    """Per cluster, how many of its sentences sat in each old theme before this refit."""
-    overlap: dict[int, Counter] = {}
-    for cluster, before in zip(assignments.tolist(), previous.tolist(), strict=True):
-        if cluster >= 0 and before >= 0:
-            overlap.setdefault(int(cluster), Counter())[int(before)] += 1
-    return overlap
+    counts.update(stayed_in_their_theme=identity.stayed, kept_apart=len(identity.revived),
+                  lineage=count_values(e.event for e in events), mode="refit", reason=reason,
+                  sentences=frame.height, themes=themes.height,
+                  without_theme=int((identity.theme_ids < 0).sum()),
+                  kept_existing_ids=identity.kept_ids)
 
 
 _THEME_SCHEMA = {"topic_id": pl.Int32, "label": pl.String, "keywords": pl.List(pl.String),
@@ -215,25 +196,28 @@ _THEME_SCHEMA = {"topic_id": pl.Int32, "label": pl.String, "keywords": pl.List(p
                  "centroid": pl.List(pl.Float32)}
 
 
-def _theme_rows(ctx: RunContext, found: list[Theme], id_map: dict[int, int],
-                revived: dict[int, np.ndarray], theme_ids: np.ndarray) -> pl.DataFrame:
+def _theme_rows(found: list[Theme], identity: RefitIdentity,
+                old_rows: pl.DataFrame) -> pl.DataFrame:
     """The themes this refit leaves: those found, and those kept apart with their generated
     label and keywords as they were; sized by their sentences, empty ones left out."""
+    ids = identity.cluster_ids
     themes = pl.DataFrame({
-        "topic_id": [id_map[t.index] for t in found],
+        "topic_id": [ids[t.index] for t in found],
         "label": [t.label for t in found],
         "keywords": [t.keywords for t in found],
         "keywords_by_lang": [json.dumps(t.keywords_by_lang, ensure_ascii=False) for t in found],
         "size": [t.size for t in found],
         "centroid": [t.centroid.astype(np.float32).tolist() for t in found],
     }, schema=_THEME_SCHEMA)
+    revived = identity.revived
     if revived:
-        old = ctx.warehouse.generated_theme_rows(list(revived))
+        old = old_rows.filter(pl.col("topic_id").is_in(list(revived)))
         themes = pl.concat([themes, old.with_columns(
             size=pl.lit(0, dtype=pl.Int32),
             centroid=pl.Series([revived[t].astype(np.float32).tolist()
                                 for t in old["topic_id"].to_list()], dtype=pl.List(pl.Float32)),
         ).select(list(_THEME_SCHEMA)).cast(_THEME_SCHEMA)])
+    theme_ids = identity.theme_ids
     final_sizes = Counter(theme_ids[theme_ids >= 0].tolist())
     return themes.with_columns(
         size=pl.Series([final_sizes.get(t, 0) for t in themes["topic_id"].to_list()],
