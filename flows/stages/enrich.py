@@ -10,7 +10,7 @@ import polars as pl
 
 from flows.context import RunContext, count_values
 from nlp.embedding import mean_pool
-from nlp.language import get_language_detector
+from nlp.language import get_language_detector, word_count
 from nlp.normalize import text_hash
 from nlp.sentiment import load_sentiment_head
 from nlp.text_prep import sentences
@@ -54,7 +54,7 @@ def run(ctx: RunContext) -> dict[str, Any]:
                 # Short sentences are where language ID errs (Spanish read as Catalan):
                 # a sentence keeps its document's language unless it clearly differs.
                 clear = (guess.confidence >= SENTENCE_LANG_CONFIDENCE
-                         and len(piece.text.split()) >= 4)
+                         and word_count(piece.text) >= 4)
                 lang = guess.lang if clear and guess.lang != "und" else doc_lang.lang
                 sentence_rows.append({"doc_id": doc_id, "sentence_idx": idx, "text": piece.text,
                                       "lang": lang, "text_hash": text_hash(piece.model_text),
