@@ -95,8 +95,12 @@ class ApiError(RuntimeError):
     """
 
     def __init__(self, message: str, *, url: str | None = None,
-                 status: int | None = None) -> None:
+                 status: int | None = None, transient: bool = False) -> None:
         super().__init__(message)
+        # True when the API was down or overloaded (timeouts, 5xx, 429 after every retry):
+        # the same request may well work later. False for what a retry cannot fix (a bad
+        # URL, a refused token, a malformed answer).
+        self.transient = transient
         self.url = url
         self.status = status
 
@@ -263,7 +267,7 @@ class _Fetcher:
         raise ApiError(f"GET {shown} (page {page}) failed after {attempts} attempts "
                        f"({settings.max_retries} retries); last: {last}. The API is down, "
                        "overloaded or unreachable: try again later, or raise timeout/max_retries.",
-                       url=shown, status=last_status)
+                       url=shown, status=last_status, transient=True)
 
     def _refused(self, response: httpx.Response, shown: str, page: int,
                  token_sent: bool) -> ApiError:

@@ -44,6 +44,17 @@ class Connection:
         finally:
             self.con.unregister(name)
 
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything the block writes, or nothing: an exception rolls it back."""
+        self.con.begin()
+        try:
+            yield
+        except BaseException:
+            self.con.rollback()
+            raise
+        self.con.commit()
+
     def query(self, sql: str, params: Sequence[Any] | None = None) -> pl.DataFrame:
         """Run a read query and return a polars frame (for analysts' SQL and tests)."""
         table = self.con.sql(sql, params=params or None).to_arrow_table()

@@ -149,18 +149,42 @@ CREATE TABLE IF NOT EXISTS pain_points (
                                           -- neutral in feedback scored as a detractor
                                           -- (rating <= 2 of 5, NPS <= 6, CSAT <= 2)
     negative_share    DOUBLE NOT NULL,    -- negative sentences / sentences
-    weekly_counts     JSON,               -- {"2026-09-07": 3, ...} feedback per ISO week
-    trend             VARCHAR,            -- growing | stable | shrinking
-    growth            DOUBLE,             -- last 3 weeks' weekly mean / earlier weekly mean
+    weekly_counts     JSON,               -- {"2026-09-07": 3, ...} feedback per ISO week, the
+                                          -- unfinished last week (partial_week) included
+    trend             VARCHAR,            -- growing | stable | shrinking | new | too little data:
+                                          -- the theme's share of all feedback in the last 3
+                                          -- complete weeks (recent_share) against the complete
+                                          -- weeks before (baseline_share), Fisher's exact test;
+                                          -- growing/shrinking only when trend_p_value < 0.05;
+                                          -- new: none in the baseline; too little data: fewer
+                                          -- than 4 complete weeks
+    growth            DOUBLE,             -- recent_share / baseline_share (NULL without a
+                                          -- baseline; before schema 6: raw weekly volume ratio)
     channels          JSON,               -- {"review": 10, ...}
     languages         JSON,               -- {"en": 4, "fa": 3, ...}
     avg_rating        DOUBLE,             -- of the theme's feedback, on a 1-5 scale
-    avg_nps           DOUBLE,
-    avg_csat          DOUBLE,
+    avg_nps           DOUBLE,             -- mean of the 0-10 scores per piece of feedback (not
+                                          -- an NPS: see nps)
+    avg_csat          DOUBLE,             -- mean of the 1-5 scores per piece of feedback
     rating_delta      DOUBLE,             -- theme average minus overall average
-    nps_delta         DOUBLE,
+    nps_delta         DOUBLE,             -- avg_nps minus the overall mean of the 0-10 scores
     score_impact      DOUBLE,             -- rating points lost overall because of this theme
     example_quotes    JSON,               -- [{"text":..., "lang":..., "channel":..., "doc_id":...}]
+    -- Scores count each respondent once: a respondent is (source, source_record_id), so a
+    -- survey row answering two questions in the theme is one vote.
+    nps               DOUBLE,             -- % promoters (9-10) - % detractors (0-6), -100..100
+    nps_respondents   INTEGER,            -- respondents with an NPS score
+    csat_satisfied_share DOUBLE,          -- share of respondents with CSAT 4-5 (of 1-5)
+    csat_respondents  INTEGER,
+    ces_low_effort_share DOUBLE,          -- share with CES 5-7 (of 1-7, 7 = very easy)
+    ces_respondents   INTEGER,
+    weekly_shares     JSON,               -- {"2026-09-07": 0.12, ...} the theme's share of all
+                                          -- feedback per complete week
+    partial_week      DATE,               -- the unfinished week (the data's last timestamp is
+                                          -- not past its end), left out of the trend
+    recent_share      DOUBLE,             -- share of all feedback in the last 3 complete weeks
+    baseline_share    DOUBLE,             -- share in the complete weeks before them
+    trend_p_value     DOUBLE,             -- two-sided Fisher's exact test, recent vs baseline
     PRIMARY KEY (run_id, topic_id)
 );
 

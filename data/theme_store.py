@@ -35,12 +35,13 @@ class ThemeStore(Connection):
         return frame.drop("vector"), vectors
 
     def themed_sentences(self) -> pl.DataFrame:
-        """Every sentence with its theme, its similarity to the theme, and its document's facts."""
+        """Every sentence with its theme, its similarity to the theme, and its document's facts
+        (its record, ``source`` and ``source_record_id``, is the respondent)."""
         return self.query(
             """
             SELECT s.doc_id, s.sentence_idx, s.text, s.lang, s.sentiment, s.topic_id,
                    coalesce(s.topic_similarity, 0) AS centrality, f.channel, f.created_at,
-                   f.rating, f.rating_scale, f.nps, f.csat
+                   f.rating, f.rating_scale, f.nps, f.csat, f.ces, f.source, f.source_record_id
             FROM sentences s JOIN feedback f USING (doc_id)
             ORDER BY s.doc_id, s.sentence_idx
             """

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -41,8 +43,16 @@ MIGRATIONS: dict[int, str] = {
     4: "SELECT 1",  # theme_lineage: a new table
     # theme_curation and theme_seeds are new tables; topics keeps the generated label too.
     5: "ALTER TABLE topics ADD COLUMN IF NOT EXISTS generated_label VARCHAR",
+    # pain_points: NPS, CSAT and CES once per respondent; trends on complete weeks' shares.
+    6: "; ".join(
+        f"ALTER TABLE pain_points ADD COLUMN IF NOT EXISTS {column}" for column in (
+            "nps DOUBLE", "nps_respondents INTEGER", "csat_satisfied_share DOUBLE",
+            "csat_respondents INTEGER", "ces_low_effort_share DOUBLE", "ces_respondents INTEGER",
+            "weekly_shares JSON", "partial_week DATE", "recent_share DOUBLE",
+            "baseline_share DOUBLE", "trend_p_value DOUBLE")),
 }
 SCHEMA_VERSION = max(MIGRATIONS, default=1)
+log = logging.getLogger("voc")
 
 
 def schema_sql() -> str:
@@ -110,20 +120,16 @@ class WarehouseBusy(RuntimeError):
 
 
 @contextmanager
-def run_lock(path: Path) -> Iterator[None]:
+def run_lock(path: Path, *, wait_seconds: float = 0.0) -> Iterator[None]:
     """Hold ``<warehouse>.lock`` for one run: two runs of one warehouse (the nightly one and
     an ad-hoc trigger) would each publish their own copy and one would lose the other's
-    work. The lock is the operating system's, so a run that dies releases it."""
+    work. A second run waits up to ``wait_seconds`` for the first to finish (runs queue,
+    one at a time), then raises :class:`WarehouseBusy`. The lock is the operating system's,
+    so a run that dies releases it."""
     lock = path.with_name(path.name + ".lock")
     fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.read(fd, 200).decode("utf-8", "replace").strip() or "unknown"
-            raise WarehouseBusy(
-                f"a run is writing {path} ({holder}); nothing was changed. "
-                "Try again when that run has finished.") from None
+        _acquire(fd, path, wait_seconds)
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()}, since {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC"
                   .encode(), 0)
@@ -135,15 +141,36 @@ def run_lock(path: Path) -> Iterator[None]:
         os.close(fd)
 
 
+def _acquire(fd: int, path: Path, wait_seconds: float) -> None:
+    deadline = time.monotonic() + wait_seconds
+    told = False
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "unknown"
+            if time.monotonic() >= deadline:
+                waited = f" after waiting {wait_seconds:.0f} s" if wait_seconds else ""
+                raise WarehouseBusy(
+                    f"a run is writing {path} ({holder}){waited}; nothing was changed. "
+                    "Try again when that run has finished.") from None
+            if not told:
+                log.info("waiting for the run writing %s (%s) to finish", path, holder)
+                told = True
+            time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
+
+
 @contextmanager
-def publishing(path: Path) -> Iterator[Warehouse]:
+def publishing(path: Path, *, wait_seconds: float = 0.0) -> Iterator[Warehouse]:
     """Write a run into a copy of the warehouse, then swap it in atomically.
 
     On an exception the copy is discarded and the published file is untouched. One run
-    at a time: a second one raises :class:`WarehouseBusy` before touching anything.
+    at a time: a second one waits up to ``wait_seconds`` for the first, then raises
+    :class:`WarehouseBusy` before touching anything.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    with run_lock(path), _publishing(path) as warehouse:
+    with run_lock(path, wait_seconds=wait_seconds), _publishing(path) as warehouse:
         yield warehouse
 
 

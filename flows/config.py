@@ -18,18 +18,21 @@ Channel = Literal["review", "social", "chat", "survey", "mixed"]
 # Files (optionally gzip-compressed: "reviews.csv.gz"), or "api" for an HTTP JSON API.
 SourceFormat = Literal["csv", "jsonl", "json", "parquet", "excel", "api"]
 
-# Which schema fields each channel's column mapping may name, and which it must.
+# Which schema fields each channel's column mapping may name, and which it must. Without an
+# id a record's id is derived from its content (data.sources.content_id), except for chat: a
+# transcript grows while the conversation is open (and gets its csat later), so its content
+# is no stable id; a conversation id is needed.
 CHANNEL_COLUMNS: dict[str, dict[str, bool]] = {
-    "review": {"id": True, "created_at": True, "body": True, "title": False, "rating": False,
+    "review": {"id": False, "created_at": True, "body": True, "title": False, "rating": False,
                "product": False, "customer": False, "country": False},
-    "social": {"id": True, "created_at": True, "text": True, "author": False, "platform": False,
-               "reach": False},
+    "social": {"id": False, "created_at": True, "text": True, "author": False,
+               "platform": False, "reach": False},
     "chat": {"id": True, "created_at": True, "turns": True, "role": True, "text": True,
              "csat": False, "customer": False},
-    "survey": {"id": True, "created_at": True, "nps": False, "csat": False, "ces": False,
+    "survey": {"id": False, "created_at": True, "nps": False, "csat": False, "ces": False,
                "customer": False},
     # One export holding several channels (a help-desk or CRM API): each record names its own.
-    "mixed": {"id": True, "created_at": True, "channel": True, "text": True, "title": False,
+    "mixed": {"id": False, "created_at": True, "channel": True, "text": True, "title": False,
               "customer": False, "rating": False, "nps": False, "csat": False, "ces": False,
               "product": False, "country": False, "platform": False},
 }
@@ -75,7 +78,47 @@ class SourceConfig(_Strict):
     text_columns: list[str] = Field(default_factory=list, description="survey free-text answers")
     rating_scale: Literal[5, 10] = 5
     customer_roles: list[str] = Field(default_factory=lambda: ["customer"])
+    # How to read created_at when it is not ISO 8601, epoch seconds/milliseconds or a date
+    # cell: strptime pattern(s), tried in order ("%d/%m/%Y"). Needed for dd/mm or mm/dd dates,
+    # which are never guessed (quarantined as ambiguous_date).
+    date_format: str | list[str] | None = None
+    # IANA zone of times without an offset (and of dates alone); stored as UTC.
+    timezone: str = "UTC"
     enabled: bool = True
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if value not in zoneinfo.available_timezones():
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name like 'Europe/Berlin'")
+        return value
+
+    @field_validator("date_format")
+    @classmethod
+    def _strptime_patterns(cls, value: str | list[str] | None) -> str | list[str] | None:
+        from datetime import UTC, datetime
+
+        patterns = [value] if isinstance(value, str) else value
+        if patterns is None:
+            return value
+        if not patterns:
+            raise ValueError("date_format: give a pattern such as '%d/%m/%Y', or leave it out")
+        # Written the spreadsheet way ("dd/mm/yyyy"): say how it is written in strptime.
+        directives = {"hh:mm:ss": "%H:%M:%S", "hh:mm": "%H:%M", "yyyy": "%Y", "yy": "%y",
+                      "dd": "%d", "mm": "%m"}
+        sample = datetime(2001, 2, 3, 4, 5, 6, 789000, tzinfo=UTC)
+        for pattern in patterns:
+            if "%" not in pattern:
+                guess = re.sub("|".join(directives), lambda m: directives[m[0].lower()],
+                               pattern, flags=re.IGNORECASE)
+                raise ValueError(f"date_format {pattern!r} has no strptime directive; write it "
+                                 f"like {guess!r} (%d day, %m month, %Y year, %H:%M time)")
+            try:
+                datetime.strptime(sample.strftime(pattern), pattern)
+            except ValueError as exc:
+                raise ValueError(f"date_format {pattern!r} is not a strptime pattern ({exc}); "
+                                 "e.g. '%d/%m/%Y' or '%d.%m.%Y %H:%M'") from None
+        return value
 
     @model_validator(mode="after")
     def _check_columns(self) -> SourceConfig:
@@ -88,9 +131,11 @@ class SourceConfig(_Strict):
             )
         missing = sorted(k for k, required in allowed.items() if required and k not in self.columns)
         if missing:
+            why = (" (a chat transcript changes while the conversation is open, so map 'id' to "
+                   "the conversation id)" if self.channel == "chat" and "id" in missing else "")
             raise ValueError(
                 f"sources.{self.name}.columns: channel '{self.channel}' needs {missing} mapped "
-                "to your export's column names"
+                f"to your export's column names{why}"
             )
         if self.channel == "survey" and not self.text_columns:
             raise ValueError(f"sources.{self.name}.text_columns: a survey needs at least one "
@@ -109,6 +154,8 @@ class SourceConfig(_Strict):
 
 class WarehouseConfig(_Strict):
     path: str = "data/warehouse/voc.duckdb"
+    # A run started while another writes waits this long for it, then gives up.
+    wait_minutes: float = Field(default=60.0, ge=0)
 
 
 class ModelsConfig(_Strict):
@@ -186,6 +233,10 @@ class IngestConfig(_Strict):
     cross_channel_window_hours: float = Field(default=72.0, ge=0)
     # Records handled per batch: memory stays bounded whatever the file's size.
     chunk_size: int = Field(default=20_000, ge=100)
+    # A source with more than this share of one run's records quarantined (or whose file
+    # is missing) fails the run, naming the reasons: a broken export is loud, not a quiet
+    # night. 1.0 never fails on quarantine.
+    max_quarantine_share: float = Field(default=0.2, ge=0.0, le=1.0)
 
 
 class ScheduleConfig(_Strict):
@@ -213,6 +264,9 @@ class ReportConfig(_Strict):
     top_themes: int = Field(default=8, ge=1, le=100)
     quotes_per_theme: int = Field(default=3, ge=1, le=10)
     min_negative_share: float = Field(default=0.25, ge=0.0, le=1.0)
+    # A theme is "growing" or "shrinking" only when its share of feedback in the last 3
+    # complete weeks differs from the weeks before at this significance (Fisher's exact).
+    trend_significance: float = Field(default=0.05, gt=0.0, lt=1.0)
     title: str = "Voice of the customer: pain points"
 
 
@@ -228,6 +282,8 @@ class VocConfig(_Strict):
     schedule: ScheduleConfig = ScheduleConfig()
     report: ReportConfig = ReportConfig()
     sources: list[SourceConfig]
+    # Where relative paths resolve, relative to the config file's folder (see load_config).
+    project_root: str | None = None
     root: Path = Path(".")
 
     @model_validator(mode="after")
@@ -256,9 +312,9 @@ class VocConfig(_Strict):
 def load_config(path: Path) -> VocConfig:
     """Read and validate a config file.
 
-    Relative paths in it resolve against the folder that holds ``configs/``
-    (the project root) when the file sits in a ``configs`` folder, else
-    against the file's own folder.
+    Relative paths in it resolve against the project root: the config's ``project_root``
+    key (itself relative to the config file's folder, or absolute), else the current
+    directory.
 
     Raises:
         ConfigError: the file is missing, not TOML, or breaks the schema.
@@ -269,11 +325,14 @@ def load_config(path: Path) -> VocConfig:
         raw: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    root = path.resolve().parent
-    if root.name == "configs":
-        root = root.parent
     if "root" in raw:
-        raise ConfigError(f"{path}: 'root' is not a config key")
+        raise ConfigError(f"{path}: 'root' is not a config key (did you mean project_root?)")
+    declared = raw.get("project_root")
+    root = ((path.resolve().parent / declared).resolve() if isinstance(declared, str)
+            else Path.cwd())
+    if isinstance(declared, str) and not root.is_dir():
+        raise ConfigError(f"{path}: project_root {declared!r} is {root}, which is not a "
+                          "folder (it is relative to the config file's folder)")
     try:
         return VocConfig.model_validate({**raw, "root": root})
     except ValidationError as exc:

@@ -12,6 +12,8 @@ import os
 # Our stage logs ("ingest: read 412, loaded 398 ...") go through Prefect's handlers too.
 os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "voc")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# The same stages run outside a flow too (tests, benchmarks): their logs then stay local.
+os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
 
 import logging  # noqa: E402
 from collections.abc import Callable  # noqa: E402
@@ -27,7 +29,7 @@ from prefect.utilities.annotations import quote  # noqa: E402
 from flows.config import load_config  # noqa: E402
 from flows.context import RunContext  # noqa: E402
 from flows.request import preflight  # noqa: E402
-from flows.run import run_pipeline  # noqa: E402
+from flows.run import is_transient, run_pipeline  # noqa: E402
 
 FLOW_NAME = "voc-pipeline"
 ARTIFACT_KEY = "voc-pain-point-report"
@@ -41,8 +43,19 @@ def run_as_task(name: str, stage: Callable[..., Any], ctx: RunContext, *args: An
     The run context (warehouse connection, models) is passed quoted: Prefect neither
     walks it nor keeps it; it lives only as long as the run.
     """
-    stage_task = task(stage, name=name, cache_policy=NO_CACHE)
+    retries = {"retries": 2, "retry_delay_seconds": [10, 60],
+               "retry_condition_fn": _transient} if name.startswith("ingest") else {}
+    stage_task = task(stage, name=name, cache_policy=NO_CACHE, **retries)
     return stage_task(quote(ctx), *args, **kwargs)
+
+
+def _transient(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry a stage only when what failed may pass by itself (see ``is_transient``)."""
+    try:
+        state.result()
+    except Exception as exc:
+        return is_transient(exc)
+    return False
 
 
 @flow(name=FLOW_NAME, log_prints=True)

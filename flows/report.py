@@ -4,19 +4,29 @@ from __future__ import annotations
 
 import html
 import json
+import math
+import re
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from data.warehouse import Warehouse
+from nlp.pain_points import RECENT_WEEKS, TREND_ALPHA
 
 _SPARK = "▁▂▃▄▅▆▇█"
 _RTL = {"fa", "ar", "he", "ur"}
+# Customer text is wrapped in a first-strong isolate (FSI ... PDI): a Persian quote after the
+# Latin "[fa] " tag keeps its own direction in any Markdown viewer, and the HTML page turns
+# it into a <bdi>. Isolates in the customer's own text are dropped so ours stay paired.
+_FSI, _PDI = "\u2068", "\u2069"
+_ISOLATE_CHARS = re.compile("[\u2066-\u2069]")
+_ISOLATED_QUOTE = re.compile(
+    r"\[([A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)\] \u2068([^\u2068\u2069]*)\u2069")
 
 
-def sparkline(values: list[int]) -> str:
-    """Weekly counts as a row of block characters."""
+def sparkline(values: list[float]) -> str:
+    """Weekly counts (or shares) as a row of block characters."""
     if not values:
         return ""
     top = max(values) or 1
@@ -24,8 +34,94 @@ def sparkline(values: list[int]) -> str:
                    for v in values)
 
 
+def _missing(x: Any) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
 def _fmt(x: Any, digits: int = 2) -> str:
-    return "n/a" if x is None else f"{x:.{digits}f}"
+    return "n/a" if _missing(x) else f"{x:.{digits}f}"
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if _missing(x) else f"{x:.0%}"
+
+
+def _nps(x: float | None) -> str:
+    """An NPS, -100..100, as a whole number."""
+    return "n/a" if _missing(x) else f"{round(x):d}"
+
+
+def _respondents(n: int | None) -> str:
+    if n is None:
+        return "not counted by this run"
+    return "no respondents" if n == 0 else "1 respondent" if n == 1 else f"{n} respondents"
+
+
+def _quote(q: dict[str, Any]) -> str:
+    """``[lang] <FSI>text<PDI>``: the language tag outside the customer's isolated words."""
+    return f"[{q['lang']}] {_FSI}{_ISOLATE_CHARS.sub('', q['text'])}{_PDI}"
+
+
+def _scores(p: dict[str, Any], overall: dict[str, Any]) -> str:
+    """A theme's scores: the average rating (a mean, labelled so), NPS once per respondent,
+    and CSAT and CES as shares of respondents."""
+    text = f"average rating {_fmt(p['avg_rating'])} of 5{_signed(p['rating_delta'])}"
+    nps = f"NPS {_nps(p.get('nps'))} ({_respondents(p.get('nps_respondents'))}"
+    if not _missing(p.get("nps")) and not _missing(overall["nps"]):
+        nps += f"; overall {_nps(overall['nps'])}"
+    text += f" · {nps})"
+    text += (f" · CSAT {_pct(p.get('csat_satisfied_share'))} satisfied (4-5 of 5; "
+             f"{_respondents(p.get('csat_respondents'))})")
+    text += (f" · CES {_pct(p.get('ces_low_effort_share'))} low effort (5-7 of 7; "
+             f"{_respondents(p.get('ces_respondents'))})")
+    if p["score_impact"] is not None:
+        text += f" · without this theme the average rating would change by {p['score_impact']:+.2f}"
+    return text
+
+
+def _p_value(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3g}"
+
+
+def _weeks_text(n: int) -> str:
+    return "1 week" if n == 1 else f"{n} weeks"
+
+
+def _trend(p: dict[str, Any]) -> str:
+    """What the trend means: the theme's share of all feedback in the last complete weeks
+    against the complete weeks before, and how sure that is."""
+    trend, shares = p["trend"], json.loads(p.get("weekly_shares") or "{}")
+    recent, baseline = p.get("recent_share"), p.get("baseline_share")
+    if trend == "too little data":
+        return f"too little data: fewer than {RECENT_WEEKS + 1} complete weeks"
+    if _missing(recent) or _missing(baseline):
+        return trend  # a run before trends were tested
+    now = f"{recent:.0%} of feedback in the last {RECENT_WEEKS} complete weeks"
+    before = f"the {_weeks_text(len(shares) - RECENT_WEEKS)} before"
+    if trend == "new":
+        return (f"new: {now}, none in {before}" if recent
+                else "new: only in the current, unfinished week")
+    text = f"{trend}: {now} vs {baseline:.0%} in {before} ({_p_value(p['trend_p_value'])}"
+    if trend == "stable":
+        text += f", not significant at {TREND_ALPHA}"
+    return text + ")"
+
+
+def _weekly(p: dict[str, Any]) -> str:
+    """The weekly series: the theme's share per complete week, and the unfinished week."""
+    counts = json.loads(p["weekly_counts"])
+    if "weekly_shares" not in p:  # a run before shares were kept: weekly counts
+        return (f"`{sparkline(list(counts.values()))}` (weekly feedback, "
+                f"{next(iter(counts), '')} to {next(reversed(counts), '')})")
+    shares = json.loads(p["weekly_shares"] or "{}")
+    text = (f"Share of feedback per complete week: `{sparkline([v or 0 for v in shares.values()])}`"
+            f" ({next(iter(shares))} to {next(reversed(shares))})" if shares
+            else "No complete week yet")
+    partial = p.get("partial_week")
+    if partial is not None:
+        text += (f"; week of {partial:%Y-%m-%d}: unfinished, left out "
+                 f"({counts.get(partial.isoformat(), 0)} so far)")
+    return text
 
 
 def _signed(x: float | None) -> str:
@@ -53,7 +149,7 @@ def build_markdown(wh: Warehouse, run_id: str, title: str, top_themes: int,
     languages = wh.feedback_by("lang")
     channels = wh.feedback_by("channel")
     quarantine = wh.quarantine_reasons()
-    nps_score = wh.net_promoter_score()
+    scores = wh.survey_scores()
     pains = wh.pain_points_of_run(run_id)
     keywords = wh.keywords_by_theme()
     theme_stats = wh.theme_coverage()
@@ -83,8 +179,13 @@ def build_markdown(wh: Warehouse, run_id: str, title: str, top_themes: int,
         f"| Sentiment of all feedback | {overview['negative']:,} negative · "
         f"{overview['positive']:,} positive · "
         f"{overview['feedback'] - overview['negative'] - overview['positive']:,} neutral |",
-        f"| Average rating (1-5) / NPS / CSAT | {_fmt(overview['rating'])} / "
-        f"{_fmt(nps_score, 0)} / {_fmt(overview['csat'])} |",
+        f"| Average rating (1-5) | {_fmt(overview['rating'])} |",
+        f"| NPS (% promoters 9-10 minus % detractors 0-6, one answer per respondent) | "
+        f"{_nps(scores['nps'])} ({_respondents(scores['nps_respondents'])}) |",
+        f"| CSAT: satisfied, 4-5 of 5 | {_pct(scores['csat_satisfied_share'])} "
+        f"({_respondents(scores['csat_respondents'])}) |",
+        f"| CES: low effort, 5-7 of 7 (7 = very easy) | {_pct(scores['ces_low_effort_share'])} "
+        f"({_respondents(scores['ces_respondents'])}) |",
         f"| Languages | {', '.join(f'{k} {n}' for k, n in languages)} |",
         f"| Channels | {', '.join(f'{k} {n}' for k, n in channels)} |",
         f"| Quarantined records (all runs) | "
@@ -98,45 +199,42 @@ def build_markdown(wh: Warehouse, run_id: str, title: str, top_themes: int,
     shown = shown[:top_themes]
     if not shown:
         lines += ["No theme carries negative feedback in this run.", ""]
-    for p in shown:
-        weekly = json.loads(p["weekly_counts"])
+    for i, p in enumerate(shown, 1):
         by_lang = json.loads(keywords.get(p["topic_id"]) or "{}")
         lines += [
-            f"### {p['rank']}. {p['label']}  (theme {p['topic_id']})",
+            f"### {i}. {p['label']}  (theme {p['topic_id']}{_merged_into(p)})",
             "",
             f"- **Volume:** {p['volume']} pieces of feedback, {p['sentence_count']} sentences, "
             f"**{p['negative_share']:.0%} negative** ({p['negative_volume']} negative sentences)",
-            f"- **Trend:** {p['trend']} `{sparkline(list(weekly.values()))}` "
-            f"(weekly, {next(iter(weekly), '')} to {next(reversed(weekly), '')}"
-            + (f"; last 3 weeks ×{p['growth']:.1f} the earlier weekly mean)" if p["growth"]
-               else ")"),
+            f"- **Trend:** {_trend(p)}. {_weekly(p)}",
             f"- **Channels:** {_mix(p['channels'])}",
             f"- **Languages:** {_mix(p['languages'], top=10)}",
-            f"- **Average rating:** {_fmt(p['avg_rating'])}{_signed(p['rating_delta'])}"
-            f" · **average NPS:** {_fmt(p['avg_nps'], 1)}{_signed(p['nps_delta'])}"
-            + (f" · without this theme the average rating would be {p['score_impact']:+.2f}"
-               if p["score_impact"] is not None else ""),
+            f"- **Scores:** {_scores(p, scores)}",
             "- **Keywords:** " + "; ".join(
                 f"{lang}: {', '.join(words[:5])}" for lang, words in by_lang.items() if words
             ),
+            *([f"- **Merged into this theme since the run:** {_merged_from(p)}; the figures "
+               "above are the run's, without them"] if p.get("merged_from") else []),
             "",
         ]
         quotes = json.loads(p["example_quotes"])
         for q in quotes:
             if q.get("representative", True):
-                lines.append(f"> [{q['lang']}] {q['text']}  \n> — {q['channel']}")
+                lines.append(f"> {_quote(q)}  \n> — {q['channel']}")
                 lines.append("")
         more = [q for q in quotes if not q.get("representative", True)]
         if more:
-            lines.append("Also heard in: " + " · ".join(f"[{q['lang']}] {q['text']}"
-                                                       for q in more))
+            lines.append("Also heard in: " + " · ".join(_quote(q) for q in more))
             lines.append("")
     others = [p for p in pains if p not in shown]
     if others:
         lines += ["## Other themes", "", "| theme | label | volume | negative | trend |",
                   "|---|---|---|---|---|"]
-        lines += [f"| {p['topic_id']} | {p['label']} | {p['volume']} | "
-                  f"{p['negative_share']:.0%} | {p['trend']} |" for p in others]
+        lines += [f"| {p['topic_id']}{_merged_into(p)} | {p['label']}"
+                  + (f" (merged in since the run: {_merged_from(p)})" if p.get("merged_from")
+                     else "")
+                  + f" | {p['volume']} | {p['negative_share']:.0%} | {p['trend']} |"
+                  for p in others]
         lines.append("")
     lines += _ingest_section(ingest)
     lines += [
@@ -148,6 +246,16 @@ def build_markdown(wh: Warehouse, run_id: str, title: str, top_themes: int,
         "",
     ]
     return "\n".join(lines)
+
+
+def _merged_into(p: dict[str, Any]) -> str:
+    target = p.get("merged_into")
+    return "" if target is None else f", merged into theme {target} since the run"
+
+
+def _merged_from(p: dict[str, Any]) -> str:
+    return ", ".join(f"theme {m['topic_id']} ({m['label']}, {m['volume']} pieces of feedback)"
+                     for m in p["merged_from"])
 
 
 def _ingest_section(ingest: dict[str, Any]) -> list[str]:
@@ -206,11 +314,21 @@ def markdown_to_html(markdown: str, title: str) -> str:
     # browser pick the direction per element.
     for tag in ("blockquote", "li", "td", "p"):
         body = body.replace(f"<{tag}>", f'<{tag} dir="auto">')
+    # Each quote in its own element with its own direction, the language tag outside it: in
+    # "[fa] <quote>" the Latin tag would make the paragraph left-to-right and put the
+    # quote's full stop next to its first word. The quote is markdown-it's escaped text.
+    body = _ISOLATED_QUOTE.sub(_bdi, body)
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n"
         f"<body>\n{body}</body>\n</html>\n"
     )
+
+
+def _bdi(match: re.Match[str]) -> str:
+    lang = match.group(1)
+    direction = "rtl" if lang.split("-")[0].lower() in _RTL else "auto"
+    return f'[{lang}] <bdi dir="{direction}" lang="{lang}">{match.group(2)}</bdi>'
 
 
 def write_report(wh: Warehouse, run_id: str, out_dir: Path, *, title: str,

@@ -36,9 +36,13 @@ def preflight(config: VocConfig, *, source: str | None = None, since: str | None
     if source:
         config.source(source)
     customer_key_secret(config)
+    since_ts, until_ts = parse_day(since, "since"), parse_day(until, "until")
+    if since_ts is not None and until_ts is not None and since_ts >= until_ts:
+        raise ConfigError(f"--since {since} is not before --until {until}: the window "
+                          "[since, until) would hold no feedback")
     return RunRequest(config=config, sources=[source] if source else None,
-                      since=parse_day(since, "since"), until=parse_day(until, "until"),
-                      refit=refit, parameters=dict(parameters or {}))
+                      since=since_ts, until=until_ts, refit=refit,
+                      parameters=dict(parameters or {}))
 
 
 def parse_day(value: str | None, name: str) -> datetime | None:

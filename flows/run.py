@@ -58,19 +58,22 @@ def run_pipeline(request: RunRequest, *, flow_run_id: str | None = None,
     """Run the pipeline once: ingest, enrich, themes, pain points, publish.
 
     The run writes a copy of the warehouse and swaps it in when it completes; a run that
-    fails leaves the published warehouse as it was and a ``failed`` row in ``runs``.
+    fails leaves the published warehouse as it was and a ``failed`` row in ``runs``. A run
+    started while another writes the warehouse waits for it (``warehouse.wait_minutes``).
 
     Raises:
-        WarehouseBusy: another run is writing the warehouse; nothing was changed.
+        WarehouseBusy: another run kept the warehouse too long; nothing was changed.
+        SourcesRejected: a source's file is missing or too much of it was quarantined.
     """
     config = request.config
     started = datetime.now(UTC)
     run_id = new_run_id(started)
     wh_path = config.resolve(config.warehouse.path)
     try:
-        with open_run(config, run_id, started) as ctx:
+        with open_run(config, run_id, started,
+                      wait_seconds=config.warehouse.wait_minutes * 60) as ctx:
             ctx.warehouse.start_run(run_id, started, request.parameters, flow_run_id)
-            run_stage("ingest", ingest.run, ctx, request.sources, request.since, request.until)
+            _ingest(ctx, request, run_stage)
             run_stage("enrich", enrich.run, ctx)
             run_stage("themes", themes.run, ctx, refit=request.refit)
             run_stage("pain-points", pain_points.run, ctx)
@@ -88,13 +91,40 @@ def run_pipeline(request: RunRequest, *, flow_run_id: str | None = None,
                      counts=ctx.counts, timings=ctx.timings, models=ctx.models)
 
 
+class SourcesRejected(RuntimeError):
+    """One or more sources were rejected (missing file, too much quarantined): the run
+    failed and the published warehouse is unchanged. The message names each source."""
+
+
+def _ingest(ctx: RunContext, request: RunRequest, run_stage: StageRunner) -> None:
+    """Each source as a stage of its own, so a bad source shows as such; all sources are
+    read before the run fails for the rejected ones."""
+    rejected = []
+    for name in ingest.source_names(ctx.config, request.sources):
+        try:
+            run_stage(f"ingest-{name}", ingest.checked_source, ctx, name, request.since,
+                      request.until)
+        except ingest.SourceRejected as exc:
+            log.error("%s", exc)
+            rejected.append(str(exc))
+    ingest.totals(ctx)
+    if rejected:
+        raise SourcesRejected("; ".join(rejected))
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether a stage's failure may pass by itself (an API that was down), so that a
+    retry makes sense; bad data and bad config are not retried."""
+    return bool(getattr(exc, "transient", False))
+
+
 @contextmanager
-def open_run(config: VocConfig, run_id: str, started: datetime | None = None
-             ) -> Iterator[RunContext]:
+def open_run(config: VocConfig, run_id: str, started: datetime | None = None, *,
+             wait_seconds: float = 0.0) -> Iterator[RunContext]:
     """A run's context over a working copy of the warehouse, published when the block ends
     without an exception (see :func:`data.warehouse.publishing`). For one stage alone (its
     tests and benchmark); a whole run is :func:`run_pipeline`."""
-    with publishing(config.resolve(config.warehouse.path)) as wh:
+    with publishing(config.resolve(config.warehouse.path), wait_seconds=wait_seconds) as wh:
         yield RunContext(run_id=run_id, config=config, warehouse=wh,
                          started_at=started or datetime.now(UTC))
 

@@ -7,20 +7,36 @@ output is one row per theme. Pure polars: no storage, no orchestration.
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 import polars as pl
+from scipy.stats import fisher_exact
 
-# A theme is "growing" when its last weeks' weekly mean is this many times the earlier mean.
-GROWTH_FACTOR = 1.5
+# Trend: the theme's share of all feedback in its last RECENT_WEEKS complete weeks against
+# its share in the complete weeks before them (the baseline), compared with Fisher's exact
+# test (two-sided, on the 2x2 table: the theme's feedback / other feedback x recent /
+# baseline weeks; exact, so small counts are fine). "growing" or "shrinking" only when
+# p < TREND_ALPHA, else "stable"; "new" when the theme has no feedback in the baseline;
+# "too little data" with fewer than RECENT_WEEKS + 1 complete weeks. A week is complete when
+# it ended by the time of the run (``as_of``; without one, by the data's last timestamp),
+# so the unfinished current week is left out.
 RECENT_WEEKS = 3
+TREND_ALPHA = 0.05
 
 # Scores at or below these mark a detractor (on the 1-5 rating scale, NPS 0-10, CSAT 1-5).
 DETRACTOR = {"rating5": 2.0, "nps": 6.0, "csat": 2.0}
+# NPS is % promoters (9-10) minus % detractors (0-6); CSAT's satisfied share is 4-5 of 5;
+# CES (1-7, agreement with "made it easy to handle my issue", 7 = very easy) its low-effort
+# share 5-7. Each counts every respondent once: a respondent is a record of a source (one
+# survey row answering two questions is two pieces of feedback, one respondent).
+PROMOTER = 9.0
+CSAT_SATISFIED = 4.0
+CES_LOW_EFFORT = 5.0
 
 SENTENCE_COLUMNS = (
     "doc_id", "text", "lang", "sentiment", "topic_id", "channel", "created_at",
-    "rating", "rating_scale", "nps", "csat", "centrality",
+    "rating", "rating_scale", "nps", "csat", "centrality", "source", "source_record_id", "ces",
 )
 
 
@@ -36,19 +52,44 @@ def _weeks(first: date, last: date) -> list[date]:
     return weeks
 
 
-def _trend(counts: list[int]) -> tuple[str, float | None]:
-    if len(counts) <= RECENT_WEEKS:
-        return "stable", None
-    recent = sum(counts[-RECENT_WEEKS:]) / RECENT_WEEKS
-    earlier = sum(counts[:-RECENT_WEEKS]) / (len(counts) - RECENT_WEEKS)
-    growth = recent / earlier if earlier > 0 else (float("inf") if recent > 0 else 1.0)
-    if growth >= GROWTH_FACTOR and recent >= 1:
-        label = "growing"
-    elif growth <= 1 / GROWTH_FACTOR:
-        label = "shrinking"
-    else:
-        label = "stable"
-    return label, (round(growth, 2) if growth != float("inf") else None)
+def _trend(theme: list[int], total: list[int], alpha: float) -> dict[str, Any]:
+    """Trend, growth (recent share / baseline share), both shares and the test's p-value,
+    from complete weeks' counts (oldest first) of the theme's feedback and of all feedback."""
+    out: dict[str, Any] = {"trend": "too little data", "growth": None, "recent_share": None,
+                           "baseline_share": None, "trend_p_value": None}
+    hits, n = sum(theme[-RECENT_WEEKS:]), sum(total[-RECENT_WEEKS:])
+    base_hits, base_n = sum(theme[:-RECENT_WEEKS]), sum(total[:-RECENT_WEEKS])
+    if len(total) <= RECENT_WEEKS or n == 0 or base_n == 0:
+        return out
+    recent, baseline = hits / n, base_hits / base_n
+    out.update(recent_share=round(recent, 4), baseline_share=round(baseline, 4))
+    if base_hits == 0:  # first heard in the recent weeks (or only in the unfinished one)
+        out["trend"] = "new"
+        return out
+    p = float(fisher_exact([[hits, n - hits], [base_hits, base_n - base_hits]]).pvalue)
+    significant = p < alpha
+    out.update(growth=round(recent / baseline, 2), trend_p_value=float(f"{min(p, 1.0):.3g}"),
+               trend="growing" if significant and recent > baseline
+               else "shrinking" if significant and recent < baseline else "stable")
+    return out
+
+
+def _scores(docs: pl.DataFrame) -> dict[str, Any]:
+    """NPS, CSAT's satisfied share and CES's low-effort share of ``docs``, each respondent
+    counted once, with how many respondents gave each score."""
+    per_respondent = docs.group_by("respondent").agg(pl.col("nps", "csat", "ces").max())
+    nps, csat, ces = (per_respondent[c].drop_nulls() for c in ("nps", "csat", "ces"))
+    net = int((nps >= PROMOTER).sum()) - int((nps <= DETRACTOR["nps"]).sum())
+    return {
+        "nps": round(100 * net / len(nps), 1) if len(nps) else None,
+        "nps_respondents": len(nps),
+        "csat_satisfied_share": (round(int((csat >= CSAT_SATISFIED).sum()) / len(csat), 3)
+                                 if len(csat) else None),
+        "csat_respondents": len(csat),
+        "ces_low_effort_share": (round(int((ces >= CES_LOW_EFFORT).sum()) / len(ces), 3)
+                                 if len(ces) else None),
+        "ces_respondents": len(ces),
+    }
 
 
 def _quotes(theme_rows: pl.DataFrame, n: int, prefer_negative: bool) -> list[dict]:
@@ -86,24 +127,34 @@ def _quotes(theme_rows: pl.DataFrame, n: int, prefer_negative: bool) -> list[dic
 
 
 def rank_pain_points(
-    sentences: pl.DataFrame, themes: pl.DataFrame, *, quotes_per_theme: int = 3
+    sentences: pl.DataFrame, themes: pl.DataFrame, *, quotes_per_theme: int = 3,
+    trend_alpha: float = TREND_ALPHA, as_of: datetime | None = None,
 ) -> pl.DataFrame:
-    """One row per theme, ranked by negative volume (then growth).
+    """One row per theme, ranked by negative volume (then volume).
 
     Args:
         sentences: one row per sentence with the columns in ``SENTENCE_COLUMNS``;
             ``topic_id`` null for sentences in no theme, ``centrality`` the cosine
-            similarity to the theme's centroid.
+            similarity to the theme's centroid; ``source`` and ``source_record_id`` name the
+            respondent (several documents of one survey row are one respondent).
         themes: ``topic_id``, ``label``, ``keywords``.
         quotes_per_theme: representative quotes kept per theme.
+        trend_alpha: the significance level of "growing" and "shrinking".
+        as_of: when the ranking is made (the run's start, UTC): weeks that ended by then
+            are complete. Default: the data's last timestamp.
     """
     if sentences.is_empty():
         return pl.DataFrame()
     docs = (
         sentences.group_by("doc_id")
         .agg(pl.first("created_at"), pl.first("rating"), pl.first("rating_scale"),
-             pl.first("nps"), pl.first("csat"))
-        .with_columns(rating5=pl.col("rating") * 5.0 / pl.col("rating_scale"))
+             pl.first("nps"), pl.first("csat"), pl.first("ces"), pl.first("source"),
+             pl.first("source_record_id"))
+        .with_columns(
+            rating5=pl.col("rating") * 5.0 / pl.col("rating_scale"),
+            respondent=pl.concat_str("source", "source_record_id", separator="\x1f")
+            .fill_null(pl.col("doc_id")),
+        )
     )
     overall_rating = docs["rating5"].mean()
     overall_nps = docs["nps"].mean()
@@ -111,6 +162,13 @@ def rank_pain_points(
         docs.select(_week_start("created_at")).min().item(),
         docs.select(_week_start("created_at")).max().item(),
     )
+    # Complete weeks ended by the time of the ranking; the week after them is unfinished.
+    last_day = (as_of.date() if as_of is not None
+                else docs.select(pl.col("created_at").max().dt.date()).item())
+    complete = [w for w in all_weeks if w + timedelta(days=7) <= last_day]
+    partial_week = all_weeks[len(complete)] if len(complete) < len(all_weeks) else None
+    all_per_week = dict(docs.group_by(_week_start("created_at").alias("week")).len().iter_rows())
+    totals = [int(all_per_week.get(w, 0)) for w in complete]
     # A sentence is negative when it reads negative, or when it reads neutral in feedback
     # the customer scored as a detractor: "Where is my parcel?" in a one-star review is a
     # complaint even though its words are calm.
@@ -133,7 +191,7 @@ def rank_pain_points(
             theme_docs.group_by(_week_start("created_at").alias("week")).len().iter_rows()
         )
         weekly = [int(per_week.get(w, 0)) for w in all_weeks]
-        trend, growth = _trend(weekly)
+        trend = _trend(weekly[:len(complete)], totals, trend_alpha)
         first_docs = group.unique(subset=["doc_id"], keep="first")
         negative = int(group["negative"].sum())
         avg_rating = theme_docs["rating5"].mean()
@@ -147,8 +205,11 @@ def rank_pain_points(
             "negative_share": round(negative / group.height, 3),
             "weekly_counts": json.dumps({w.isoformat(): c for w, c in zip(all_weeks, weekly,
                                                                           strict=True)}),
-            "trend": trend,
-            "growth": growth,
+            "weekly_shares": json.dumps({
+                w.isoformat(): round(c / t, 4) if t else None
+                for w, c, t in zip(complete, weekly, totals, strict=False)}),
+            "partial_week": partial_week,
+            **trend,
             "channels": json.dumps(dict(first_docs["channel"].value_counts(sort=True).iter_rows())),
             "languages": json.dumps(dict(first_docs["lang"].value_counts(sort=True).iter_rows())),
             "avg_rating": _round(avg_rating),
@@ -157,6 +218,7 @@ def rank_pain_points(
             "rating_delta": _round(_diff(avg_rating, overall_rating)),
             "nps_delta": _round(_diff(avg_nps, overall_nps)),
             "score_impact": _round(_diff(without, overall_rating)),
+            **_scores(theme_docs),
             "example_quotes": json.dumps(
                 _quotes(group, quotes_per_theme, prefer_negative=negative * 2 >= group.height),
                 ensure_ascii=False,

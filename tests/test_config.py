@@ -165,14 +165,31 @@ columns = { id = "respondent_id", created_at = "submitted" }
 
 class TestPaths:
     def test_relative_paths_resolve_against_project_root(self, tmp_path: Path) -> None:
-        cfg = load_config(write_config(tmp_path, REVIEW_SOURCE))
+        cfg = load_config(write_config(tmp_path, 'project_root = ".."\n' + REVIEW_SOURCE))
         assert cfg.root == tmp_path.resolve()
         assert cfg.resolve(cfg.warehouse.path) == tmp_path.resolve() / "data/warehouse/voc.duckdb"
         assert cfg.resolve(cfg.sources[0].path) == tmp_path.resolve() / "exports/reviews.csv"
 
-    def test_outside_configs_folder_resolves_against_file_folder(self, tmp_path: Path) -> None:
-        cfg = load_config(write_config(tmp_path / "elsewhere", REVIEW_SOURCE, in_configs=False))
-        assert cfg.root == (tmp_path / "elsewhere").resolve()
+    def test_without_project_root_paths_resolve_against_the_current_directory(
+            self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        # A config kept anywhere (not in a configs/ folder) once resolved against its own
+        # folder, silently: every source went missing.
+        config = write_config(tmp_path / "elsewhere", REVIEW_SOURCE, in_configs=False)
+        monkeypatch.chdir(tmp_path)
+        cfg = load_config(config)
+        assert cfg.root == tmp_path.resolve()
+        assert cfg.resolve(cfg.sources[0].path) == tmp_path.resolve() / "exports/reviews.csv"
+
+    def test_project_root_may_be_absolute(self, tmp_path: Path) -> None:
+        project = tmp_path / "project"
+        project.mkdir()
+        cfg = load_config(write_config(tmp_path / "cfg", f'project_root = "{project}"\n'
+                                       + REVIEW_SOURCE, in_configs=False))
+        assert cfg.root == project.resolve()
+
+    def test_project_root_that_is_no_folder_is_named(self, tmp_path: Path) -> None:
+        message = config_error(tmp_path, 'project_root = "../nowhere"\n' + REVIEW_SOURCE)
+        assert "project_root '../nowhere'" in message and str(tmp_path / "nowhere") in message
 
     def test_absolute_path_kept(self, tmp_path: Path) -> None:
         cfg = load_config(write_config(tmp_path, REVIEW_SOURCE))

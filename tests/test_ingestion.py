@@ -374,3 +374,75 @@ class TestArbitraryInput:
 def wh_count(root: Path, table_name: str) -> int:
     with Warehouse(root / "wh" / "voc.duckdb", read_only=True) as wh:
         return wh.count(table_name)
+
+
+class TestExportsWithoutIdOrIsoDates:
+    """Real exports: no id column, day-first dates, offsets after a space."""
+
+    HEADER = ["submitted_at", "stars", "title", "body", "customer"]
+
+    @staticmethod
+    def source(path: str = "reviews*.csv", **extra: Any) -> dict[str, Any]:
+        return {"name": "shop_reviews", "channel": "review", "path": path, "format": "csv",
+                "columns": {"created_at": "submitted_at", "rating": "stars", "title": "title",
+                            "body": "body", "customer": "customer"}, **extra}
+
+    def write(self, path: Path, rows: list[list[Any]]) -> None:
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(self.HEADER)
+            writer.writerows(rows)
+
+    def rows(self) -> list[list[Any]]:
+        return [
+            ["2026-09-01 10:00:00 +0200", 5, "", "Fast delivery", "a@example.com"],
+            ["2026-09-01 10:00:00 +0200", 5, "", "Fast delivery", "b@example.com"],  # same words
+            ["2026-09-01", 2, "", "Parcel was damaged", ""],
+            ["2026-09-01", 2, "", "Parcel was damaged", ""],  # an identical row: two records
+            ["2026-09-02", 4, "", "Nice packaging", ""],
+        ]
+
+    def test_idless_export_loads_once(self, tmp_path: Path) -> None:
+        self.write(tmp_path / "reviews-1.csv", self.rows())
+        config = make_config(tmp_path, [self.source()])
+        first = run_ingest(config, "run1")
+        assert_balanced(first)
+        assert (first["read"], first["loaded"], first["quarantined"]) == (5, 5, 0)
+        ids = table(config, "SELECT source_record_id FROM feedback")
+        assert all(i.startswith("content-") for (i,) in ids)
+        # The same file again under another name: nothing new, every record a duplicate.
+        (tmp_path / "reviews-copy.csv").write_bytes((tmp_path / "reviews-1.csv").read_bytes())
+        second = run_ingest(config, "run2")
+        assert_balanced(second)
+        assert (second["read"], second["loaded"], second["duplicates"]) == (5, 0, 5)
+        # Re-exported with two rows appended (one a repeat of an earlier row): only they load.
+        self.write(tmp_path / "reviews-1.csv", self.rows() + [
+            ["2026-09-03", 1, "", "Refund still missing", ""],
+            ["2026-09-02", 4, "", "Nice packaging", ""]])
+        third = run_ingest(config, "run3")
+        assert_balanced(third)
+        assert (third["read"], third["loaded"], third["duplicates"]) == (7, 2, 5)
+        # A backfill window re-reads every file: nothing new.
+        backfill = run_ingest(config, "run4", since=datetime(2026, 9, 1, tzinfo=UTC))
+        assert (backfill["loaded"], backfill["duplicates"]) == (0, 12)
+        assert table(config, "SELECT count(*) FROM feedback")[0][0] == 7
+
+    def test_day_first_export_needs_date_format(self, tmp_path: Path) -> None:
+        self.write(tmp_path / "reviews.csv", [
+            ["24/02/2026", 4, "", "Good value", ""],
+            ["03/04/2026 18:30", 2, "", "Late again", ""],
+            ["not a date", 2, "", "Late again", ""],
+        ])
+        guessed = make_config(tmp_path / "a", [self.source(str(tmp_path / "reviews.csv"))])
+        counts = run_ingest(guessed, "run1")
+        assert_balanced(counts)
+        assert counts["quarantine_reasons"] == {"ambiguous_date": 2, "unparseable_date": 1}
+        details = table(guessed, "SELECT detail FROM quarantine WHERE reason = 'ambiguous_date'")
+        assert all("date_format" in d and "shop_reviews" in d for (d,) in details)
+        told = make_config(tmp_path / "b", [self.source(
+            str(tmp_path / "reviews.csv"), date_format=["%d/%m/%Y %H:%M", "%d/%m/%Y"],
+            timezone="Europe/Berlin")])
+        counts = run_ingest(told, "run1")
+        assert counts["quarantine_reasons"] == {"unparseable_date": 1}
+        assert sorted(table(told, "SELECT created_at FROM feedback")) == [
+            (datetime(2026, 2, 23, 23, 0),), (datetime(2026, 4, 3, 16, 30),)]

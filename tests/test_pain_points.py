@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import polars as pl
@@ -17,7 +17,8 @@ SCHEMA: dict[str, Any] = {
     "doc_id": pl.String, "text": pl.String, "lang": pl.String, "sentiment": pl.String,
     "topic_id": pl.Int32, "channel": pl.String, "created_at": pl.Datetime("us"),
     "rating": pl.Float64, "rating_scale": pl.Int32, "nps": pl.Float64, "csat": pl.Float64,
-    "centrality": pl.Float64,
+    "centrality": pl.Float64, "source": pl.String, "source_record_id": pl.String,
+    "ces": pl.Float64,
 }
 assert tuple(SCHEMA) == SENTENCE_COLUMNS
 
@@ -35,12 +36,17 @@ def sentence(doc_id: str, topic_id: int | None, sentiment: str = "negative", *,
              text: str = "The refund still has not arrived.", lang: str = "en",
              channel: str = "review", week: int = 0, rating: float | None = None,
              rating_scale: int | None = None, nps: float | None = None,
-             csat: float | None = None, centrality: float = 0.5) -> dict[str, Any]:
+             csat: float | None = None, centrality: float = 0.5, source: str = "shop_reviews",
+             record: str | None = None, ces: float | None = None,
+             hours: float = 0) -> dict[str, Any]:
+    """A sentence of document ``doc_id``; ``record`` is its record's id in ``source`` (a
+    survey respondent's answers are several documents of one record)."""
     return {
         "doc_id": doc_id, "text": text, "lang": lang, "sentiment": sentiment,
         "topic_id": topic_id, "channel": channel,
-        "created_at": MONDAY + timedelta(weeks=week), "rating": rating,
+        "created_at": MONDAY + timedelta(weeks=week, hours=hours), "rating": rating,
         "rating_scale": rating_scale, "nps": nps, "csat": csat, "centrality": centrality,
+        "source": source, "source_record_id": record or doc_id, "ces": ces,
     }
 
 
@@ -106,49 +112,71 @@ class TestRanking:
         assert rank_pain_points(frame([sentence("x", None)]), TOPICS).is_empty()
 
 
+def weekly(topic_id: int, counts: list[int], prefix: str,
+           sentiment: str = "negative") -> list[dict[str, Any]]:
+    """``counts[w]`` documents of a theme in week ``w``, one sentence each."""
+    return [sentence(f"{prefix}{w}-{i}", topic_id, sentiment, week=w)
+            for w, n in enumerate(counts) for i in range(n)]
+
+
 class TestTrend:
-    @pytest.fixture
-    def ranked(self) -> pl.DataFrame:
-        rows: list[dict[str, Any]] = []
-        # Refunds: 1 document a week for 3 weeks, then 4 a week: growing.
-        for week, n in enumerate([1, 1, 1, 4, 4, 4]):
-            rows += [sentence(f"r{week}-{i}", 0, week=week) for i in range(n)]
-        # Delivery: 2 a week throughout: stable.
-        for week in range(6):
-            rows += [sentence(f"d{week}-{i}", 1, "positive", week=week) for i in range(2)]
-        # App crashes: 3 a week in the first three weeks, none since: shrinking.
-        for week in range(3):
-            rows += [sentence(f"c{week}-{i}", 2, week=week) for i in range(3)]
-        return rank_pain_points(frame(rows), TOPICS)
+    """A trend is the theme's share of all feedback in the last three complete weeks against
+    its share in the complete weeks before; only a significant change is growth."""
 
-    def test_weekly_counts(self, ranked: pl.DataFrame) -> None:
-        weekly = json.loads(by_topic(ranked)[0]["weekly_counts"])
-        assert weekly == {
-            "2026-08-03": 1, "2026-08-10": 1, "2026-08-17": 1,
-            "2026-08-24": 4, "2026-08-31": 4, "2026-09-07": 4,
-        }
-        # Every theme gets every week of the data, zeros included.
-        assert list(json.loads(by_topic(ranked)[2]["weekly_counts"]).values()) == [
-            3, 3, 3, 0, 0, 0
-        ]
+    # Weeks 0-6 are complete (the data's last timestamp, in week 7, is past their end); the
+    # unfinished week 7 has a handful of rows. Refunds: 10% of feedback, then 21%.
+    def growing_rows(self) -> list[dict[str, Any]]:
+        return (weekly(0, [5, 5, 5, 5, 12, 12, 12, 1], "r")
+                + weekly(1, [45, 45, 45, 45, 45, 45, 45, 4], "o", "positive"))
 
-    def test_trend_labels(self, ranked: pl.DataFrame) -> None:
-        rows = by_topic(ranked)
-        assert (rows[0]["trend"], rows[0]["growth"]) == ("growing", 4.0)
-        assert (rows[1]["trend"], rows[1]["growth"]) == ("stable", 1.0)
-        assert rows[2]["trend"] == "shrinking"
-
-    def test_too_few_weeks_is_stable(self) -> None:
-        rows = [sentence("a", 0, week=0), *[sentence(f"b{i}", 0, week=1) for i in range(5)]]
-        row = rank_pain_points(frame(rows), TOPICS).row(0, named=True)
-        assert (row["trend"], row["growth"]) == ("stable", None)
-
-    def test_new_theme_is_growing(self) -> None:
-        rows = [sentence(f"old{w}", 1, "positive", week=w) for w in range(6)]
-        rows += [sentence(f"new{i}", 0, week=5) for i in range(3)]
-        row = by_topic(rank_pain_points(frame(rows), TOPICS))[0]
+    def test_unfinished_week_does_not_hide_growth(self) -> None:
+        row = by_topic(rank_pain_points(frame(self.growing_rows()), TOPICS))[0]
         assert row["trend"] == "growing"
-        assert row["growth"] is None  # infinite growth from zero is not a number
+        assert row["baseline_share"] == 0.1  # 20 of 200
+        assert row["recent_share"] == round(36 / 171, 4)
+        assert row["growth"] == round(36 / 171 / 0.1, 2)
+        assert 0 < row["trend_p_value"] < 0.05
+
+    def test_weekly_series_marks_the_unfinished_week(self) -> None:
+        row = by_topic(rank_pain_points(frame(self.growing_rows()), TOPICS))[0]
+        counts = json.loads(row["weekly_counts"])
+        # Every week of the data, the unfinished one included.
+        assert list(counts.values()) == [5, 5, 5, 5, 12, 12, 12, 1]
+        assert row["partial_week"] == date(2026, 9, 21)
+        shares = json.loads(row["weekly_shares"])
+        assert list(shares) == list(counts)[:7]  # complete weeks only
+        assert shares["2026-08-03"] == 0.1
+        assert shares["2026-09-14"] == round(12 / 57, 4)
+
+    def test_flat_share_in_growing_volume_is_stable(self) -> None:
+        rows = (weekly(0, [1, 2, 3, 4, 6, 8, 10], "t")
+                + weekly(1, [9, 18, 27, 36, 54, 72, 90, 2], "o", "positive"))
+        row = by_topic(rank_pain_points(frame(rows), TOPICS))[0]
+        assert row["trend"] == "stable"
+        assert row["recent_share"] == row["baseline_share"] == 0.1
+        assert row["trend_p_value"] == 1.0
+
+    def test_only_a_significant_fall_is_shrinking(self) -> None:
+        rows = (weekly(0, [10, 10, 10, 10, 2, 2, 2], "s")  # 25% of feedback, then 6%
+                + weekly(2, [4, 4, 4, 4, 3, 3, 3], "c")  # 10%, then 10%
+                + weekly(1, [26] * 7 + [1], "o", "positive"))
+        rows_by_topic = by_topic(rank_pain_points(frame(rows), TOPICS))
+        assert rows_by_topic[0]["trend"] == "shrinking"
+        assert rows_by_topic[0]["trend_p_value"] < 0.05
+        assert rows_by_topic[2]["trend"] == "stable"
+        assert rows_by_topic[2]["trend_p_value"] >= 0.05
+
+    def test_too_few_complete_weeks(self) -> None:
+        rows = weekly(0, [1, 1, 5, 2], "a") + weekly(1, [3, 3, 3, 3], "o", "positive")
+        row = by_topic(rank_pain_points(frame(rows), TOPICS))[0]
+        assert (row["trend"], row["growth"], row["trend_p_value"]) == (
+            "too little data", None, None)
+
+    def test_theme_without_a_baseline_is_new(self) -> None:
+        rows = (weekly(1, [5] * 7 + [1], "o", "positive")
+                + weekly(0, [0, 0, 0, 0, 1, 2, 2], "n"))
+        row = by_topic(rank_pain_points(frame(rows), TOPICS))[0]
+        assert (row["trend"], row["growth"], row["baseline_share"]) == ("new", None, 0.0)
 
 
 class TestMixAndScores:
@@ -185,6 +213,33 @@ class TestMixAndScores:
         assert row["avg_rating"] is None
         assert row["avg_nps"] is None
         assert row["rating_delta"] is None
+        assert (row["nps"], row["nps_respondents"]) == (None, 0)
+        assert (row["csat_satisfied_share"], row["csat_respondents"]) == (None, 0)
+        assert (row["ces_low_effort_share"], row["ces_respondents"]) == (None, 0)
+
+    def test_nps_counts_each_respondent_once(self) -> None:
+        """A survey answer is one document per question: a respondent who answered two
+        questions in a theme is one vote. Records of two sources may share an id."""
+        rows = [
+            # Respondent V-1 of nps_survey answered two questions: a promoter, once.
+            sentence("v1-improve", 0, record="V-1", source="nps_survey", nps=10, csat=5, ces=7),
+            sentence("v1-like", 0, record="V-1", source="nps_survey", nps=10, csat=5, ces=7,
+                     text="The refund came back after I asked twice."),
+            sentence("v2-improve", 0, record="V-2", source="nps_survey", nps=0, csat=1, ces=2),
+            # Another survey's V-1 is another respondent: a detractor.
+            sentence("p1-improve", 0, record="V-1", source="pulse_survey", nps=5, csat=4),
+            # Scores of feedback in other themes do not count here.
+            sentence("v3-improve", 1, "positive", record="V-3", source="nps_survey", nps=9,
+                     csat=5, ces=6),
+        ]
+        refunds = by_topic(rank_pain_points(frame(rows), TOPICS))[0]
+        # 1 promoter and 2 detractors of 3 respondents.
+        assert (refunds["nps"], refunds["nps_respondents"]) == (-33.3, 3)
+        assert (refunds["csat_satisfied_share"], refunds["csat_respondents"]) == (0.667, 3)
+        # CES 1-7, 7 = very easy: low effort is 5-7.
+        assert (refunds["ces_low_effort_share"], refunds["ces_respondents"]) == (0.5, 2)
+        # The analysts' mean of the documents' scores stays as it was.
+        assert refunds["avg_nps"] == 6.25
 
 
 class TestQuotes:

@@ -146,8 +146,8 @@ def warehouse(tmp_path: Path) -> Iterator[Warehouse]:
     )
     sentences = wh.query(
         "SELECT doc_id, text, lang, sentiment, CASE WHEN sentiment = 'negative' THEN 0 ELSE 1 END"
-        " AS topic_id, channel, created_at, rating, rating_scale, nps, csat, 0.8 AS centrality "
-        "FROM feedback ORDER BY doc_id"
+        " AS topic_id, channel, created_at, rating, rating_scale, nps, csat, 0.8 AS centrality, "
+        "source, source_record_id, ces FROM feedback ORDER BY doc_id"
     )
     topics = wh.query("SELECT topic_id, label, keywords FROM topics")
     ranked = rank_pain_points(sentences, topics, quotes_per_theme=2)
@@ -180,7 +180,10 @@ class TestBuildMarkdown:
         assert "| 4 / 4 / 1 |" in markdown
         assert "3 negative · 1 positive · 0 neutral" in markdown
         # Ratings on 1-5: 8/10 -> 4.0 and 2/5 -> 2.0; NPS: one promoter, one detractor.
-        assert "| Average rating (1-5) / NPS / CSAT | 3.00 / 0 / 1.00 |" in markdown
+        assert "| Average rating (1-5) | 3.00 |" in markdown
+        assert "one answer per respondent) | 0 (2 respondents) |" in markdown
+        assert "| CSAT: satisfied, 4-5 of 5 | 0% (1 respondent) |" in markdown
+        assert "| CES: low effort, 5-7 of 7 (7 = very easy) | n/a (no respondents) |" in markdown
         assert "| Languages | de 1, en 1, fa 1, he 1 |" in markdown
         assert "| Channels | review 2, chat 1, survey 1 |" in markdown
         assert "future_date 1, no_text 1" in markdown
@@ -198,7 +201,8 @@ class TestBuildMarkdown:
 
     def test_theme_without_negative_feedback_listed_apart(self, markdown: str) -> None:
         assert "## Other themes" in markdown
-        assert "| 1 | Fast delivery | 1 | 0% | stable |" in markdown
+        # Two weeks of data, one of them unfinished: no trend yet.
+        assert "| 1 | Fast delivery | 1 | 0% | too little data |" in markdown
         assert "### 2." not in markdown
 
     def test_top_themes_limits_sections(self, warehouse: Warehouse) -> None:

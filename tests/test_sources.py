@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -136,11 +136,20 @@ class TestParseTimestamp:
         assert parsed == expected
         assert parsed.utcoffset() == timedelta(0)
 
-    @pytest.mark.parametrize("text", ["yesterday", "14.09.2026", "", None, "   "])
+    @pytest.mark.parametrize("text", ["yesterday", "2026-13-01", "", None, "   "])
     def test_unreadable(self, text: str | None) -> None:
         with pytest.raises(BadRecord) as info:
             parse_timestamp(text, NOW)
         assert info.value.reason == BAD_DATE
+
+    @pytest.mark.parametrize("text", ["14.09.2026", "03/04/2026", "24/02/2015 11:35"])
+    def test_day_month_dates_are_ambiguous_unless_a_format_is_given(self, text: str) -> None:
+        with pytest.raises(BadRecord) as info:
+            parse_timestamp(text, NOW, source="shop_reviews")
+        assert info.value.reason == "ambiguous_date"
+        assert "shop_reviews" in info.value.detail and "date_format" in info.value.detail
+        assert parse_timestamp(text, NOW, date_format=["%d.%m.%Y", "%d/%m/%Y",
+                                                       "%d/%m/%Y %H:%M"]) < NOW
 
     def test_future(self) -> None:
         with pytest.raises(BadRecord) as info:
@@ -433,3 +442,197 @@ class TestMissingFileAndWindow:
                   [["R-1", tomorrow, "3", "", "From the future.", "", ""]])
         batch = read_source(review_source(), tmp_path)
         assert reasons(batch) == {"R-1": FUTURE_DATE}
+
+
+# ---- dates of real exports, and exports without an id column -------------------------------
+
+
+def social_csv_source(**overrides: Any) -> SourceConfig:
+    fields: dict[str, Any] = {"name": "tweets", "channel": "social", "path": "tweets.csv",
+                              "format": "csv",
+                              "columns": {"id": "tweet_id", "created_at": "tweet_created",
+                                          "text": "text"}}
+    return SourceConfig(**{**fields, **overrides})
+
+
+class TestExportDates:
+    def test_space_before_the_offset_is_read(self, tmp_path: Path) -> None:
+        # A real social export: "ISO date, space, time, space, numeric offset".
+        write_csv(tmp_path / "tweets.csv", ["tweet_id", "text", "tweet_created"], [
+            ["1", "Flight delayed again", "2015-02-24 11:35:52 -0800"],
+            ["2", "Lost my bag", "2015-02-24 11:35:52.400 -0800"],
+            ["3", "Great crew", "2015-02-24 11:35:52 UTC"],
+            ["4", "Seat was broken", "2015-02-24 11:35:52  +0530"],
+        ])
+        batch = read_source(social_csv_source(), tmp_path, now=NOW)
+        assert batch.quarantined == []
+        got = {r["source_record_id"]: r["created_at"] for r in batch.records}
+        assert got == {
+            "1": datetime(2015, 2, 24, 19, 35, 52, tzinfo=UTC),
+            "2": datetime(2015, 2, 24, 19, 35, 52, 400000, tzinfo=UTC),
+            "3": datetime(2015, 2, 24, 11, 35, 52, tzinfo=UTC),
+            "4": datetime(2015, 2, 24, 6, 5, 52, tzinfo=UTC),
+        }
+
+    def test_epoch_seconds_and_milliseconds(self, tmp_path: Path) -> None:
+        write_jsonl(tmp_path / "social.jsonl", [
+            {"post_id": "s", "posted_at": 1424807752, "text": "seconds"},
+            {"post_id": "ms", "posted_at": 1424807752000, "text": "milliseconds"},
+            {"post_id": "f", "posted_at": 1424807752.5, "text": "float seconds"},
+            {"post_id": "str", "posted_at": "1424807752000", "text": "numeric text"},
+        ])
+        batch = read_source(social_source(), tmp_path, now=NOW)
+        assert batch.quarantined == []
+        at = datetime(2015, 2, 24, 19, 55, 52, tzinfo=UTC)
+        assert {r["source_record_id"]: r["created_at"] for r in batch.records} == {
+            "s": at, "ms": at, "f": at + timedelta(milliseconds=500), "str": at}
+
+    def test_day_first_dates_with_date_format(self, tmp_path: Path) -> None:
+        write_csv(tmp_path / "reviews.csv", REVIEW_HEADER, [
+            ["R-1", "24/02/2015", "4", "", "Good.", "", ""],
+            ["R-2", "03/04/2026", "2", "", "Late.", "", ""],
+            ["R-3", "2026-04-05T10:00:00Z", "2", "", "ISO still read.", "", ""],
+        ])
+        batch = read_source(review_source(date_format="%d/%m/%Y"), tmp_path, now=NOW)
+        assert batch.quarantined == []
+        assert [r["created_at"] for r in batch.records] == [
+            datetime(2015, 2, 24, tzinfo=UTC), datetime(2026, 4, 3, tzinfo=UTC),
+            datetime(2026, 4, 5, 10, tzinfo=UTC)]
+
+    def test_formats_tried_in_order_in_the_source_timezone(self, tmp_path: Path) -> None:
+        write_csv(tmp_path / "reviews.csv", REVIEW_HEADER, [
+            ["R-1", "24.02.2015 18:30", "4", "", "With a time.", "", ""],
+            ["R-2", "01.07.2026", "2", "", "A date alone.", "", ""],
+            ["R-3", "2026-07-01 12:00:00", "2", "", "Naive ISO.", "", ""],
+            ["R-4", "2026-07-01T12:00:00+00:00", "2", "", "With an offset.", "", ""],
+        ])
+        source = review_source(date_format=["%d.%m.%Y %H:%M", "%d.%m.%Y"],
+                               timezone="Europe/Berlin")
+        batch = read_source(source, tmp_path, now=NOW)
+        assert batch.quarantined == []
+        assert [r["created_at"] for r in batch.records] == [
+            datetime(2015, 2, 24, 17, 30, tzinfo=UTC),   # CET, UTC+1
+            datetime(2026, 6, 30, 22, 0, tzinfo=UTC),    # midnight CEST, UTC+2
+            datetime(2026, 7, 1, 10, 0, tzinfo=UTC),
+            datetime(2026, 7, 1, 12, 0, tzinfo=UTC)]     # an offset wins over the zone
+
+    def test_ambiguous_dates_are_not_guessed(self, tmp_path: Path) -> None:
+        write_csv(tmp_path / "reviews.csv", REVIEW_HEADER, [
+            ["R-1", "03/04/2026", "4", "", "Which day?", "", ""],
+            ["R-2", "24/02/2015", "4", "", "Day first, still not guessed.", "", ""],
+            ["R-3", "24.02.2015 11:35", "4", "", "Dots too.", "", ""],
+            ["R-4", "yesterday", "4", "", "Garbage stays unparseable.", "", ""],
+        ])
+        batch = read_source(review_source(), tmp_path, now=NOW)
+        assert batch.records == []
+        assert reasons(batch) == {"R-1": "ambiguous_date", "R-2": "ambiguous_date",
+                                  "R-3": "ambiguous_date", "R-4": BAD_DATE}
+        detail = next(q["detail"] for q in batch.quarantined if q["source_record_id"] == "R-1")
+        assert "shop_reviews" in detail and "'03/04/2026'" in detail
+        assert 'date_format = "%d/%m/%Y"' in detail
+        dots = next(q["detail"] for q in batch.quarantined if q["source_record_id"] == "R-3")
+        assert "%d.%m.%Y %H:%M" in dots
+
+    def test_value_not_matching_date_format_is_unparseable(self, tmp_path: Path) -> None:
+        write_csv(tmp_path / "reviews.csv", REVIEW_HEADER, [
+            ["R-1", "2015/24/02", "4", "", "Typo in the export.", "", ""],
+        ])
+        batch = read_source(review_source(date_format="%d/%m/%Y"), tmp_path, now=NOW)
+        assert reasons(batch) == {"R-1": BAD_DATE}
+        assert "%d/%m/%Y" in batch.quarantined[0]["detail"]
+
+    def test_parquet_datetimes_and_dates_in_the_source_timezone(self, tmp_path: Path) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.table({
+            "review_id": ["R-1", "R-2"],
+            "submitted_at": [datetime(2026, 7, 1, 12, 0), datetime(2026, 7, 2, 8, 0)],
+            "day": [date(2026, 7, 1), date(2026, 7, 2)],
+            "body": ["Naive timestamp.", "Another."],
+        }), tmp_path / "reviews.parquet")
+        columns = {"id": "review_id", "created_at": "submitted_at", "body": "body"}
+        source = review_source("reviews.parquet", format="parquet", columns=columns,
+                               timezone="Europe/Berlin")
+        batch = read_source(source, tmp_path, now=NOW)
+        assert [r["created_at"] for r in batch.records] == [
+            datetime(2026, 7, 1, 10, 0, tzinfo=UTC), datetime(2026, 7, 2, 6, 0, tzinfo=UTC)]
+        by_day = read_source(review_source("reviews.parquet", format="parquet",
+                                           columns={**columns, "created_at": "day"}),
+                             tmp_path, now=NOW)
+        assert [r["created_at"] for r in by_day.records] == [
+            datetime(2026, 7, 1, tzinfo=UTC), datetime(2026, 7, 2, tzinfo=UTC)]
+
+    @pytest.mark.parametrize(("overrides", "words"), [
+        ({"timezone": "Europe/Berln"}, ["timezone", "Europe/Berln"]),
+        ({"date_format": "dd/mm/yyyy"}, ["date_format", "dd/mm/yyyy", "%d/%m/%Y"]),
+        ({"date_format": "%d/%m/%Q"}, ["date_format", "%d/%m/%Q"]),
+        ({"date_format": []}, ["date_format"]),
+    ])
+    def test_bad_date_settings_are_config_errors(self, overrides: dict[str, Any],
+                                                 words: list[str]) -> None:
+        from pydantic import ValidationError
+
+        with pytest.raises(ValidationError) as info:
+            review_source(**overrides)
+        for word in words:
+            assert word in str(info.value)
+
+
+class TestExportWithoutId:
+    COLUMNS = {"created_at": "submitted_at", "title": "title", "body": "body", "rating": "stars",
+               "product": "product", "country": "country"}
+
+    def test_rows_get_a_stable_content_id(self, tmp_path: Path) -> None:
+        write_csv(tmp_path / "reviews.csv", REVIEW_HEADER[1:], [
+            ["2026-09-14", "5", "", "Fast delivery.", "Blender", "DE"],
+            ["2026-09-14", "1", "", "Fast delivery.", "Blender", "DE"],   # same text, day
+            ["2026-09-14", "5", "", "Fast delivery.", "Kettle", "DE"],    # other product
+            ["2026-09-14", "5", "", "Fast delivery.", "Blender", "DE"],   # identical to 1st
+        ])
+        source = review_source(columns=self.COLUMNS)
+        first = read_source(source, tmp_path, now=NOW)
+        assert first.quarantined == [] and len(first.records) == 4
+        ids = [r["source_record_id"] for r in first.records]
+        assert len(set(ids)) == 4
+        assert all(i.startswith("content-") for i in ids)
+        assert len(ids[0]) == len("content-") + 16
+        assert ids[3] == ids[0] + "-2"  # the second identical row of the file
+        assert [r["doc_id"] for r in first.records] == [
+            make_doc_id("shop_reviews", i) for i in ids]
+        again = read_source(source, tmp_path, now=NOW)
+        assert [r["source_record_id"] for r in again.records] == ids
+
+    def test_content_id_ignores_the_file_and_column_order(self, tmp_path: Path) -> None:
+        write_csv(tmp_path / "a.csv", ["submitted_at", "body"], [["2026-09-14", "Slow."]])
+        write_csv(tmp_path / "b.csv", ["body", "submitted_at"], [["Slow.", "2026-09-14"]])
+        columns = {"created_at": "submitted_at", "body": "body"}
+        a = read_source(review_source("a.csv", columns=columns), tmp_path, now=NOW)
+        b = read_source(review_source("b.csv", columns=columns), tmp_path, now=NOW)
+        assert a.records[0]["doc_id"] == b.records[0]["doc_id"]
+
+    def test_quarantined_rows_keep_their_content_id(self, tmp_path: Path) -> None:
+        write_csv(tmp_path / "reviews.csv", REVIEW_HEADER[1:], [
+            ["someday", "5", "", "Fast delivery.", "", ""]])
+        batch = read_source(review_source(columns=self.COLUMNS), tmp_path, now=NOW)
+        assert [q["reason"] for q in batch.quarantined] == [BAD_DATE]
+        assert batch.quarantined[0]["source_record_id"].startswith("content-")
+
+    def test_survey_without_id(self, tmp_path: Path) -> None:
+        write_csv(tmp_path / "survey.csv", SURVEY_HEADER[1:], [
+            ["2026-09-07", "3", "2", "5", "Shipping costs.", "Quality."]])
+        columns = {k: v for k, v in SURVEY_COLUMNS.items() if k != "id"}
+        source = SourceConfig(name="nps_survey", channel="survey", path="survey.csv",
+                              format="csv", columns=columns, text_columns=["q_improve", "q_like"])
+        records = read_source(source, tmp_path, now=NOW).records
+        assert len({r["source_record_id"] for r in records}) == 1
+        assert len({r["doc_id"] for r in records}) == 2
+
+    def test_chat_still_needs_the_conversation_id(self) -> None:
+        from pydantic import ValidationError
+
+        columns = {k: v for k, v in CHAT_COLUMNS.items() if k != "id"}
+        with pytest.raises(ValidationError) as info:
+            SourceConfig(name="support_chats", channel="chat", path="c.json", format="json",
+                         columns=columns)
+        assert "'id'" in str(info.value) and "conversation" in str(info.value)

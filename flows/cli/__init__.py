@@ -27,9 +27,13 @@ app = typer.Typer(
 app.add_typer(themes_app, name="themes")
 
 
-def _setup_logging() -> None:
+def _setup_logging(*, verbose: bool = False) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s",
                         datefmt="%H:%M:%S")
+    # Every HTTP request to the Prefect API (a served deployment polls every 10 s) would be
+    # a line: about 8,600 a day of nothing happening.
+    for chatty in ("httpx", "httpcore"):
+        logging.getLogger(chatty).setLevel(logging.INFO if verbose else logging.WARNING)
     os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "voc")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
@@ -56,12 +60,15 @@ def run(
     _setup_logging()
     from data.warehouse import WarehouseBusy
     from flows.pipeline import voc_pipeline
+    from flows.run import SourcesRejected
 
     try:
         result = voc_pipeline(config_path=str(config.resolve()), source=source, since=since,
                               until=until, refit=refit)
     except WarehouseBusy as exc:
         fail(str(exc), code=3)
+    except SourcesRejected as exc:
+        fail(f"run failed, nothing was published: {exc}", code=1)
     typer.echo(f"run {result['run_id']} completed")
     typer.echo(f"report:    {Path(result['report_dir']) / 'report.md'}")
     typer.echo(f"           {Path(result['report_dir']) / 'report.html'}")
@@ -69,7 +76,10 @@ def run(
 
 
 @app.command()
-def serve(config: ConfigOption = DEFAULT_CONFIG) -> None:
+def serve(
+    config: ConfigOption = DEFAULT_CONFIG,
+    verbose: Annotated[bool, typer.Option(help="Log every request to the Prefect API.")] = False,
+) -> None:
     """Serve the nightly deployment on the configured cron, against a Prefect server.
 
     Start a server first (`prefect server start`) and point PREFECT_API_URL at it,
@@ -85,7 +95,18 @@ def serve(config: ConfigOption = DEFAULT_CONFIG) -> None:
             fg=typer.colors.RED, err=True,
         )
         raise typer.Exit(code=2)
-    _setup_logging()
+    # Every run this deployment starts needs the customer_key secret: say so now, not in
+    # each failed night.
+    from flows.customer_keys import customer_key_secret
+
+    try:
+        customer_key_secret(cfg)
+    except ConfigError as exc:
+        fail(f"{exc}\nEvery scheduled and ad-hoc run of this deployment needs it; set it "
+             "in the environment `voc serve` starts in. Keep the value: a new secret gives "
+             "every customer a new customer_key, so nobody is linked to their earlier "
+             "feedback.")
+    _setup_logging(verbose=verbose)
     from prefect.schedules import Cron
 
     from flows.pipeline import voc_pipeline
@@ -114,6 +135,9 @@ def report(
         chosen = run_id or wh.latest_run_id()
         if chosen is None:
             fail("the warehouse has no completed run")
+        if not wh.is_completed_run(chosen):
+            recent = ", ".join(wh.recent_run_ids()) or "none"
+            fail(f"no completed run {chosen!r} in {path}; the latest completed runs: {recent}")
         run_dir, _ = write_report(wh, chosen, cfg.resolve(cfg.report.output_dir),
                                   title=cfg.report.title, top_themes=cfg.report.top_themes,
                                   min_negative_share=cfg.report.min_negative_share)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,8 +28,9 @@ from typing import Any
 
 import polars as pl
 
-from data.sources import NO_TEXT, Item, Limits, SourceSettings, iter_source
-from flows.context import RunContext
+from data.sources import MISSING_FILE, NO_TEXT, Item, Limits, SourceSettings, iter_source
+from flows.config import VocConfig
+from flows.context import RunContext, stage_summary
 from flows.customer_keys import customer_key, customer_key_secret
 from nlp.normalize import text_hash
 from nlp.redact import Redactor
@@ -83,6 +85,9 @@ class SourceAccount:
     files_read: int = 0
     files_skipped: int = 0             # read completely by an earlier run
     quarantine_reasons: dict[str, int] = field(default_factory=dict)
+    # One quarantined record (reason, redacted raw record, detail), to show when a source
+    # is rejected.
+    example: tuple[str, str, str] | None = None
 
     @property
     def balanced(self) -> bool:
@@ -156,8 +161,12 @@ class _Loader:
                 pl.DataFrame([r for r in raw_texts if r["doc_id"] in kept],
                              schema={"doc_id": pl.String, "source": pl.String,
                                      "raw_text": pl.String, "ingested_run_id": pl.String}))
-        ctx.warehouse.record_quarantine(quarantine_frame(quarantined, redactor), ctx.run_id)
+        quarantine = quarantine_frame(quarantined, redactor)
+        ctx.warehouse.record_quarantine(quarantine, ctx.run_id)
         acc = self.account
+        if acc.example is None and quarantine.height:
+            acc.example = (quarantine["reason"][0], quarantine["raw_record"][0][:300],
+                           quarantine["detail"][0] or "")
         # Read counts records: a survey row with two answers is two; a row that could not be
         # parsed is one. Each is loaded, a duplicate or quarantined exactly once.
         acc.read += len(chunk)
@@ -203,49 +212,123 @@ class _Loader:
         return frame.filter(~pl.col("doc_id").is_in(list(dup_of))), links
 
 
-def run(ctx: RunContext, source_names: Iterable[str] | None, since: datetime | None,
+class SourceRejected(RuntimeError):
+    """A source's records could not be taken: its file is missing, or more than
+    ``ingest.max_quarantine_share`` of them were quarantined. The run fails, so a broken
+    export never looks like a quiet night."""
+
+
+def source_names(config: VocConfig, names: Iterable[str] | None) -> list[str]:
+    """The sources a run reads: those named, else every enabled one."""
+    names = list(names or [])
+    return [config.source(n).name for n in names] if names else [
+        s.name for s in config.sources if s.enabled]
+
+
+def run(ctx: RunContext, source_names_: Iterable[str] | None, since: datetime | None,
         until: datetime | None) -> dict[str, Any]:
-    """Read sources (only what is new, or a backfill window), load, account for every record."""
-    config = ctx.config
-    names = list(source_names or [])
-    sources = [config.source(n) for n in names] if names else [
-        s for s in config.sources if s.enabled]
-    secret = customer_key_secret(config)
-    limits = Limits(max_text_chars=config.ingest.max_text_chars)
+    """Read sources (only what is new, or a backfill window), load, account for every record.
+
+    Returns the stage's counts. Sources are not judged here (see :func:`checked_source`).
+    """
+    for name in source_names(ctx.config, source_names_):
+        run_source(ctx, name, since, until)
+    return totals(ctx)
+
+
+def checked_source(ctx: RunContext, name: str, since: datetime | None,
+                   until: datetime | None) -> SourceAccount:
+    """:func:`run_source`, then reject the source when its file is missing or too much of
+    it was quarantined (raises :class:`SourceRejected`, naming the reasons and an example)."""
+    account = run_source(ctx, name, since, until)
+    problem = rejection(name, account, ctx.config.ingest.max_quarantine_share)
+    if problem:
+        raise SourceRejected(problem)
+    return account
+
+
+def rejection(name: str, account: SourceAccount, max_share: float) -> str | None:
+    """Why a source's night is not to be trusted, or None.
+
+    Example:
+        >>> acc = SourceAccount(read=10, quarantined=4, quarantine_reasons={"no_text": 4},
+        ...                     example=("no_text", '""', "no words left"))
+        >>> print(rejection("shop", acc, 0.2))  # doctest: +ELLIPSIS
+        source 'shop': 4 of 10 records quarantined (40%, more than ... 20%): no_text 4; ...
+    """
+    reasons = sorted(account.quarantine_reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+    top = ", ".join(f"{reason} {n:,}" for reason, n in reasons[:3])
+    example = (f"; e.g. ({account.example[0]}: {account.example[2]}) {account.example[1]}"
+               if account.example else "")
+    if MISSING_FILE in account.quarantine_reasons:
+        detail = account.example[2] if account.example else "no file"
+        return (f"source '{name}': its file is missing ({detail}). Check the source's path "
+                "and the config's project_root, which relative paths resolve against.")
+    if account.read and account.quarantined / account.read > max_share:
+        return (f"source '{name}': {account.quarantined:,} of {account.read:,} records "
+                f"quarantined ({account.quarantined / account.read:.0%}, more than "
+                f"ingest.max_quarantine_share {max_share:.0%}): {top}{example}. The published "
+                "warehouse is unchanged; fix the export or the source's settings (columns, "
+                "date_format) and run again, or raise ingest.max_quarantine_share.")
+    return None
+
+
+def run_source(ctx: RunContext, name: str, since: datetime | None,
+               until: datetime | None) -> SourceAccount:
+    """Ingest one source, in one transaction: a source that fails midway leaves nothing
+    behind, so it can be retried. Its account goes to ``ctx.counts["ingest"]["sources"]``."""
+    config, wh = ctx.config, ctx.warehouse
+    source = config.source(name)
+    start = time.perf_counter()
     backfill = since is not None or until is not None
-    wh = ctx.warehouse
-    with ctx.stage("ingest") as counts:
-        per_source: dict[str, dict[str, Any]] = {}
-        total = SourceAccount()
-        for source in sources:
-            seen, items = iter_source(
-                source, config.root, since=since, until=until, limits=limits,
-                done_files=frozenset() if backfill else wh.files_read(source.name),
-                cursor=None if backfill else wh.cursor(source.name))
-            loader = _Loader(ctx, source, secret)
-            for chunk in _chunks(items, config.ingest.chunk_size):
-                loader.load(chunk)
-            acc = loader.account
-            acc.outside_window = seen.outside_window
-            acc.files_read = sum(not f.skipped for f in seen.files)
-            acc.files_skipped = sum(f.skipped for f in seen.files)
-            if not backfill:  # a window does not read a file completely
-                for f in seen.files:
-                    if not f.skipped:
-                        wh.mark_file_read(source.name, f.path, f.sha256, f.size_bytes,
-                                          f.records, ctx.run_id)
-                if source.format == "api" and seen.watermark is not None:
-                    wh.advance_cursor(source.name, seen.watermark, ctx.run_id)
-            if not acc.balanced:
-                raise RuntimeError(f"ingest {source.name}: accounting does not balance: "
-                                   f"{acc.as_dict()}")
-            per_source[source.name] = acc.as_dict()
-            _add(total, acc)
-            log.info("ingest %s: read %s, loaded %s, duplicates %s, quarantined %s",
-                     source.name, f"{acc.read:,}", f"{acc.loaded:,}", f"{acc.duplicates:,}",
-                     f"{acc.quarantined:,}")
-        counts.update({k: v for k, v in total.as_dict().items()})
-        counts["sources"] = per_source
+    with wh.transaction():
+        seen, items = iter_source(
+            source, config.root, since=since, until=until,
+            limits=Limits(max_text_chars=config.ingest.max_text_chars),
+            done_files=frozenset() if backfill else wh.files_read(source.name),
+            cursor=None if backfill else wh.cursor(source.name))
+        loader = _Loader(ctx, source, customer_key_secret(config))
+        for chunk in _chunks(items, config.ingest.chunk_size):
+            loader.load(chunk)
+        acc = loader.account
+        acc.outside_window = seen.outside_window
+        acc.files_read = sum(not f.skipped for f in seen.files)
+        acc.files_skipped = sum(f.skipped for f in seen.files)
+        if not backfill:  # a window does not read a file completely
+            for f in seen.files:
+                if not f.skipped:
+                    wh.mark_file_read(source.name, f.path, f.sha256, f.size_bytes,
+                                      f.records, ctx.run_id)
+            if source.format == "api" and seen.watermark is not None:
+                wh.advance_cursor(source.name, seen.watermark, ctx.run_id)
+        if not acc.balanced:
+            raise RuntimeError(f"ingest {source.name}: accounting does not balance: "
+                               f"{acc.as_dict()}")
+    ctx.counts.setdefault("ingest", {}).setdefault("sources", {})[name] = acc.as_dict()
+    ctx.timings["ingest"] = round(ctx.timings.get("ingest", 0.0)
+                                  + time.perf_counter() - start, 2)
+    reasons = ", ".join(f"{k} {v:,}" for k, v in sorted(acc.quarantine_reasons.items()))
+    log.info("ingest %s: read %s, loaded %s, duplicates %s, quarantined %s%s (%.1f s)",
+             name, f"{acc.read:,}", f"{acc.loaded:,}", f"{acc.duplicates:,}",
+             f"{acc.quarantined:,}", f" ({reasons})" if reasons else "",
+             time.perf_counter() - start)
+    return acc
+
+
+def totals(ctx: RunContext) -> dict[str, Any]:
+    """The ingest stage's counts: every source's account summed (per source under
+    ``sources``)."""
+    counts = ctx.counts.setdefault("ingest", {})
+    per_source = counts.setdefault("sources", {})
+    total = SourceAccount()
+    for acc in per_source.values():
+        _add(total, SourceAccount(**{k: v for k, v in acc.items() if k != "balanced"}))
+    counts.update({k: v for k, v in total.as_dict().items()})
+    counts["sources"] = per_source
+    ctx.counts["ingest"] = {**{k: v for k, v in counts.items() if k != "sources"},
+                            "sources": per_source}
+    ctx.timings.setdefault("ingest", 0.0)
+    log.info("ingest: %s (%.1f s)", stage_summary(ctx.counts["ingest"]), ctx.timings["ingest"])
     return ctx.counts["ingest"]
 
 

@@ -20,8 +20,10 @@ def run(ctx: RunContext) -> dict[str, Any]:
         frame = frame.with_columns(
             pl.when(pl.col("topic_id").is_in(themes["topic_id"].to_list()))
             .then(pl.col("topic_id")).alias("topic_id"))
-        ranked = rank_pain_points(frame, themes,
-                                  quotes_per_theme=ctx.config.report.quotes_per_theme)
+        report = ctx.config.report
+        ranked = rank_pain_points(frame, themes, quotes_per_theme=report.quotes_per_theme,
+                                  trend_alpha=report.trend_significance,
+                                  as_of=ctx.started_at)
         if not ranked.is_empty():
             ctx.warehouse.save_pain_points(ranked.with_columns(run_id=pl.lit(ctx.run_id)))
         counts["themes_ranked"] = ranked.height
