@@ -73,3 +73,14 @@ def test_logging_leaves_out_each_request_to_the_prefect_api() -> None:
     _setup_logging(verbose=True)
     assert logging.getLogger("httpx").isEnabledFor(logging.INFO)
     _setup_logging()
+
+
+def test_stage_logs_fit_on_a_line() -> None:
+    from flows.context import stage_summary
+
+    ingest_counts = {"read": 12_400, "loaded": 12_000, "duplicates": 300, "quarantined": 100,
+                     "balanced": True,
+                     "sources": {f"source_{i}": {"read": 100, "quarantine_reasons": {
+                         "unparseable_date": 3, "no_text": 1}} for i in range(20)}}
+    line = stage_summary(ingest_counts)
+    assert line == "read 12,400, loaded 12,000, duplicates 300, quarantined 100, balanced True"
