@@ -183,7 +183,8 @@ class ThemesConfig(_Strict):
     max_theme_share: float = Field(default=0.15, gt=0.0, le=1.0)
     refit_every_days: int = Field(default=7, ge=0)
     refit_unassigned_share: float = Field(default=0.3, gt=0.0, le=1.0)
-    seed: int = 42
+    # Random seed of the clustering (UMAP, HDBSCAN's sample): numpy takes 0 to 2**32 - 1.
+    seed: int = Field(default=42, ge=0, le=2**32 - 1)
     merge_similarity: float = Field(default=0.6, gt=0.0, le=1.0)
     match_similarity: float = Field(default=0.8, gt=0.0, le=1.0)
     # Two existing themes become one in a refit only when at least this similar: above

@@ -13,9 +13,16 @@ import unicodedata
 
 from flows.config import ConfigError, VocConfig
 
+# An HMAC key shorter than this can be brute-forced from the keys it made.
+MIN_SECRET_BYTES = 32
+
 
 class MissingSecret(ConfigError):
     """The customer_key secret is not set."""
+
+
+class WeakSecret(ConfigError):
+    """The customer_key secret is too short to keep identities hidden."""
 
 
 def customer_key_secret(config: VocConfig) -> bytes:
@@ -34,7 +41,15 @@ def customer_key_secret(config: VocConfig) -> bytes:
             f"  export {env}=$(python -c 'import secrets; print(secrets.token_hex(32))')\n"
             f"(the variable's name is privacy.customer_key_secret_env in the config)"
         )
-    return value.encode()
+    secret = value.encode()
+    if len(secret) < MIN_SECRET_BYTES:
+        raise WeakSecret(
+            f"{env} is {len(secret)} bytes; customer_key needs a secret of at least "
+            f"{MIN_SECRET_BYTES} bytes (a short one can be recovered from the keys in seconds, "
+            f"and with it every customer's identity tested against them). Generate one:\n"
+            f"  export {env}=$(python -c 'import secrets; print(secrets.token_hex(32))')\n"
+            "Changing the secret gives every customer a new customer_key.")
+    return secret
 
 
 def normalise_identity(identity: str) -> str:

@@ -15,7 +15,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 # The key of the pseudonymous customer_key (a run refuses to start without one).
-TEST_CUSTOMER_KEY_SECRET = "test-only-customer-key-secret"
+TEST_CUSTOMER_KEY_SECRET = "test-only-customer-key-secret-0123456789"
 os.environ.setdefault("VOC_CUSTOMER_KEY_SECRET", TEST_CUSTOMER_KEY_SECRET)
 
 

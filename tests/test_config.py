@@ -150,6 +150,11 @@ columns = { id = "respondent_id", created_at = "submitted" }
         message = config_error(tmp_path, "[models]\nbatch_size = 0\n" + REVIEW_SOURCE)
         assert "models.batch_size" in message
 
+    def test_negative_clustering_seed(self, tmp_path: Path) -> None:
+        # themes.seed = -1 once passed validation and crashed the run at the themes stage.
+        message = config_error(tmp_path, "[themes]\nseed = -1\n" + REVIEW_SOURCE)
+        assert "themes.seed" in message and "greater than or equal to 0" in message
+
     def test_not_toml(self, tmp_path: Path) -> None:
         assert "not valid TOML" in config_error(tmp_path, "[warehouse\npath = 1\n")
 

@@ -23,7 +23,7 @@ from flows.config import VocConfig
 from flows.run import open_run
 from flows.stages import ingest
 
-SECRET = "unit-test-secret"
+SECRET = "unit-test-secret-for-customer-keys-only"
 REVIEW_HEADER = ["review_id", "submitted_at", "stars", "title", "body", "customer"]
 
 
@@ -249,6 +249,18 @@ class TestPrivacyAndSecret:
             run_ingest(config, "run1")
         assert "export VOC_CUSTOMER_KEY_SECRET=" in str(err.value)
         assert not config.resolve(config.warehouse.path).exists()
+
+    def test_a_short_secret_is_refused(self, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+        # A 3-character secret was recovered from the keys in 0.02 s.
+        monkeypatch.setenv("VOC_CUSTOMER_KEY_SECRET", "a" * 31)
+        write_reviews(tmp_path / "reviews.csv", [review(1)])
+        config = make_config(tmp_path, [review_source()])
+        with pytest.raises(customer_keys.WeakSecret, match="31 bytes.*at least 32"):
+            run_ingest(config, "run1")
+        assert not config.resolve(config.warehouse.path).exists()
+        monkeypatch.setenv("VOC_CUSTOMER_KEY_SECRET", "a" * 32)
+        assert run_ingest(config, "run1")["loaded"] == 1
 
     def test_key_depends_on_secret_and_normalised_identity(self) -> None:
         a = customer_keys.customer_key("Sara.K@Example.com ", b"s1")
