@@ -22,6 +22,10 @@ TABLES = frozenset({
 })
 
 
+class WarehouseBusy(RuntimeError):
+    """Another run, or another process's read-write connection, holds this warehouse."""
+
+
 class Connection:
     """A DuckDB connection and the helpers statements are run with."""
 

@@ -16,10 +16,14 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from data.connection import Connection
+from data.connection import Connection, WarehouseBusy
 
 # What a curation row may set (column names are code's, never a caller's text).
 CURATION_COLUMNS = ("label", "merged_into", "hidden", "pinned")
+
+
+class CurationUnreadable(WarehouseBusy):
+    """The published warehouse is locked by another writer, so curation cannot be read."""
 
 
 class CurationStore(Connection):
@@ -155,7 +159,15 @@ class CurationStore(Connection):
         """
         if not published.exists():
             return
-        with duckdb.connect(str(published), read_only=True) as pub:
+        try:
+            pub = duckdb.connect(str(published), read_only=True)
+        except duckdb.IOException as exc:
+            raise CurationUnreadable(
+                f"cannot read analysts' curation from {published}: another process holds a "
+                f"read-write connection to it ({exc}); the run was not published. Analysts "
+                "connect read-only: `duckdb -readonly` or duckdb.connect(path, read_only=True)."
+            ) from None
+        with pub:
             tables = {r[0] for r in pub.execute(
                 "SELECT table_name FROM information_schema.tables").fetchall()}
             curation = (pl.from_arrow(pub.sql("SELECT * FROM theme_curation").to_arrow_table())

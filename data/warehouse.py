@@ -28,6 +28,7 @@ from pathlib import Path
 
 import duckdb
 
+from data.connection import WarehouseBusy
 from data.curation_store import CurationStore
 from data.feedback_store import FeedbackStore
 from data.report_queries import ReportQueries
@@ -115,8 +116,6 @@ class Warehouse(FeedbackStore, ThemeStore, CurationStore, ReportQueries):
         )
 
 
-class WarehouseBusy(RuntimeError):
-    """Another run is writing this warehouse."""
 
 
 @contextmanager
@@ -174,12 +173,31 @@ def publishing(path: Path, *, wait_seconds: float = 0.0) -> Iterator[Warehouse]:
         yield warehouse
 
 
+def check_no_other_writer(path: Path) -> None:
+    """Fail at once when another process holds a read-write connection to the published
+    warehouse (an analyst's `duckdb` without ``-readonly``): its copy may be half-written,
+    and the run could not publish at its end.
+
+    Raises:
+        WarehouseBusy: naming the holder and how analysts connect read-only.
+    """
+    try:
+        duckdb.connect(str(path), read_only=True).close()
+    except duckdb.IOException as exc:
+        holder = str(exc).split("Conflicting lock is held in", 1)[-1].strip(" .")
+        raise WarehouseBusy(
+            f"another process holds a read-write connection to {path} ({holder}); nothing "
+            "was changed. Close it, or let analysts connect read-only: "
+            f"`duckdb -readonly {path}` or duckdb.connect(path, read_only=True).") from None
+
+
 @contextmanager
 def _publishing(path: Path) -> Iterator[Warehouse]:
     working = path.with_name(path.name + ".writing")
     for leftover in (working, working.with_name(working.name + ".wal")):
         leftover.unlink(missing_ok=True)
     if path.exists():
+        check_no_other_writer(path)
         shutil.copy2(path, working)
     warehouse = Warehouse(working)
     try:

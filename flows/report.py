@@ -7,6 +7,7 @@ import json
 import math
 import re
 import shutil
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -331,19 +332,43 @@ def _bdi(match: re.Match[str]) -> str:
     return f'[{lang}] <bdi dir="{direction}" lang="{lang}">{match.group(2)}</bdi>'
 
 
+@dataclass(frozen=True)
+class Report:
+    """One run's report, rendered."""
+
+    run_id: str
+    title: str
+    markdown: str
+
+    def save(self, out_dir: Path) -> Path:
+        """Write ``<out_dir>/<run_id>/report.{md,html}`` and refresh ``<out_dir>/latest``;
+        returns the run's folder."""
+        run_dir = out_dir / self.run_id
+        run_dir.mkdir(parents=True, exist_ok=True)
+        (run_dir / "report.md").write_text(self.markdown, encoding="utf-8")
+        (run_dir / "report.html").write_text(markdown_to_html(self.markdown, self.title),
+                                             encoding="utf-8")
+        latest = out_dir / "latest"
+        staging = out_dir / ".latest.tmp"
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.copytree(run_dir, staging)
+        shutil.rmtree(latest, ignore_errors=True)
+        staging.rename(latest)
+        return run_dir
+
+
+def render_report(wh: Warehouse, run_id: str, *, title: str, top_themes: int,
+                  min_negative_share: float = 0.25,
+                  run: dict[str, Any] | None = None) -> Report:
+    """The report of one run, not yet written anywhere."""
+    return Report(run_id, title, build_markdown(wh, run_id, title, top_themes,
+                                                min_negative_share, run))
+
+
 def write_report(wh: Warehouse, run_id: str, out_dir: Path, *, title: str,
                  top_themes: int, min_negative_share: float = 0.25,
                  run: dict[str, Any] | None = None) -> tuple[Path, str]:
     """Write ``<out_dir>/<run_id>/report.{md,html}`` and refresh ``<out_dir>/latest``."""
-    markdown = build_markdown(wh, run_id, title, top_themes, min_negative_share, run)
-    run_dir = out_dir / run_id
-    run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / "report.md").write_text(markdown, encoding="utf-8")
-    (run_dir / "report.html").write_text(markdown_to_html(markdown, title), encoding="utf-8")
-    latest = out_dir / "latest"
-    staging = out_dir / ".latest.tmp"
-    shutil.rmtree(staging, ignore_errors=True)
-    shutil.copytree(run_dir, staging)
-    shutil.rmtree(latest, ignore_errors=True)
-    staging.rename(latest)
-    return run_dir, markdown
+    report = render_report(wh, run_id, title=title, top_themes=top_themes,
+                           min_negative_share=min_negative_share, run=run)
+    return report.save(out_dir), report.markdown

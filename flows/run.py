@@ -77,7 +77,7 @@ def run_pipeline(request: RunRequest, *, flow_run_id: str | None = None,
             run_stage("enrich", enrich.run, ctx)
             run_stage("themes", themes.run, ctx, refit=request.refit)
             run_stage("pain-points", pain_points.run, ctx)
-            run_dir, markdown = run_stage("publish", publish.run, ctx, wh_path)
+            report = run_stage("publish", publish.run, ctx, wh_path)
     except WarehouseBusy:
         # Nothing to record: a row written now would vanish when the other run publishes.
         log.error("run %s not started: another run is writing %s", run_id, wh_path)
@@ -85,9 +85,12 @@ def run_pipeline(request: RunRequest, *, flow_run_id: str | None = None,
     except Exception as exc:
         _record_failure(wh_path, run_id, started, request.parameters, flow_run_id, exc)
         raise
+    # Published: only now do the report files change.
+    run_dir = report.save(config.resolve(config.report.output_dir))
     log.info("publish: report in %s; warehouse %s", run_dir, wh_path)
     log.info("timings (s): %s", ", ".join(f"{k} {v}" for k, v in ctx.timings.items()))
-    return RunResult(run_id=run_id, report_dir=run_dir, warehouse=wh_path, markdown=markdown,
+    return RunResult(run_id=run_id, report_dir=run_dir, warehouse=wh_path,
+                     markdown=report.markdown,
                      counts=ctx.counts, timings=ctx.timings, models=ctx.models)
 
 

@@ -1,0 +1,78 @@
+"""Attacks that once broke a run or leaked, kept here so they stay fixed: paths that are SQL
+to a careless statement, an analyst's read-write connection, reports that told of runs that
+were never published."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from data.warehouse import Warehouse, WarehouseBusy
+from flows.config import VocConfig
+from flows.request import preflight
+from flows.run import run_pipeline
+
+
+def test_a_quote_in_the_warehouse_path_is_data_not_sql(tmp_path: Path) -> None:
+    folder = tmp_path / "it's"
+    folder.mkdir()
+    published, working = folder / "voc.duckdb", folder / "copy.duckdb"
+    with Warehouse(published) as wh:
+        wh.curate(3, label="Parcels arrive late")
+    with Warehouse(working) as wh:
+        wh.carry_over_curation(published)  # once: ATTACH '<path>' broke on the quote
+        assert wh.query("SELECT topic_id, label FROM theme_curation").rows() == [
+            (3, "Parcels arrive late")]
+
+
+@pytest.fixture
+def writer_elsewhere(tmp_path: Path):
+    """Another process holding a read-write connection to a published warehouse."""
+    published = tmp_path / "wh" / "voc.duckdb"
+    Warehouse(published).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time\n"
+         f"con = duckdb.connect({str(published)!r})\nprint('ready', flush=True)\n"
+         "time.sleep(120)\n"], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+    yield published
+    holder.kill()
+    holder.wait()
+
+
+def test_an_analysts_read_write_connection_stops_the_run_at_once(
+        tmp_path: Path, writer_elsewhere: Path) -> None:
+    with (tmp_path / "reviews.csv").open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([["id", "at", "body"],
+                                      ["1", "2026-09-01T10:00:00Z", "The parcel was late."]])
+    latest = tmp_path / "reports" / "latest"
+    latest.mkdir(parents=True)
+    (latest / "report.md").write_text("yesterday's report", encoding="utf-8")
+    config = VocConfig.model_validate({
+        "warehouse": {"path": str(writer_elsewhere), "wait_minutes": 0},
+        "report": {"output_dir": str(tmp_path / "reports")},
+        "sources": [{"name": "reviews", "channel": "review", "path": "reviews.csv",
+                     "format": "csv",
+                     "columns": {"id": "id", "created_at": "at", "body": "body"}}],
+        "root": tmp_path,
+    })
+    started = time.monotonic()
+    with pytest.raises(WarehouseBusy, match="read-write connection.*-readonly"):
+        run_pipeline(preflight(config))
+    assert time.monotonic() - started < 10  # at the start, not after the whole run
+    assert (latest / "report.md").read_text(encoding="utf-8") == "yesterday's report"
+    assert [p.name for p in (tmp_path / "reports").iterdir()] == ["latest"]
+
+
+def test_curation_is_not_lost_to_a_writer_that_appears_mid_run(
+        tmp_path: Path, writer_elsewhere: Path) -> None:
+    from data.curation_store import CurationUnreadable
+
+    with Warehouse(tmp_path / "copy.duckdb") as wh, pytest.raises(CurationUnreadable):
+        wh.carry_over_curation(writer_elsewhere)
+    assert issubclass(CurationUnreadable, WarehouseBusy)  # exit code 3, like a busy run
