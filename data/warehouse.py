@@ -173,6 +173,29 @@ def publishing(path: Path, *, wait_seconds: float = 0.0) -> Iterator[Warehouse]:
         yield warehouse
 
 
+def open_when_free(path: Path, *, read_only: bool = False,
+                   wait_seconds: float = 30.0) -> Warehouse:
+    """Open a warehouse, waiting up to ``wait_seconds`` while another process holds it in a
+    way that excludes us (anyone's connection, for a writer; a writer's, for a reader).
+
+    Raises:
+        WarehouseBusy: still held after the wait, naming the holder.
+    """
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            return Warehouse(path, read_only=read_only)
+        except duckdb.IOException as exc:
+            if time.monotonic() >= deadline:
+                holder = str(exc).split("Conflicting lock is held in", 1)[-1].strip(" .")
+                raise WarehouseBusy(
+                    f"{path} is open in another process ({holder}), so it cannot be "
+                    f"{'read' if read_only else 'written'} now (waited {wait_seconds:.0f} s). "
+                    "Close that connection (DuckDB lets one process write a file, or many "
+                    "read it) and try again.") from None
+            time.sleep(0.5)
+
+
 def check_no_other_writer(path: Path) -> None:
     """Fail at once when another process holds a read-write connection to the published
     warehouse (an analyst's `duckdb` without ``-readonly``): its copy may be half-written,

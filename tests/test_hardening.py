@@ -76,3 +76,39 @@ def test_curation_is_not_lost_to_a_writer_that_appears_mid_run(
     with Warehouse(tmp_path / "copy.duckdb") as wh, pytest.raises(CurationUnreadable):
         wh.carry_over_curation(writer_elsewhere)
     assert issubclass(CurationUnreadable, WarehouseBusy)  # exit code 3, like a busy run
+
+
+def test_curation_while_an_analyst_reads_says_why_it_cannot_write(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+    from flows.cli import themes as themes_cli
+
+    config = tmp_path / "configs" / "voc.toml"
+    config.parent.mkdir()
+    config.write_text('project_root = ".."\n[[sources]]\nname = "r"\nchannel = "review"\n'
+                      'path = "r.csv"\nformat = "csv"\n'
+                      'columns = { created_at = "at", body = "body" }\n', encoding="utf-8")
+    published = tmp_path / "data" / "warehouse" / "voc.duckdb"
+    with Warehouse(published) as wh:
+        wh.ensure_theme_row(4, "late parcels", "run1")
+    reader = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, time\n"
+         f"con = duckdb.connect({str(published)!r}, read_only=True)\n"
+         "print('ready', flush=True)\ntime.sleep(120)\n"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout is not None and reader.stdout.readline().strip() == "ready"
+        monkeypatch.setattr(themes_cli, "WAIT_SECONDS", 1.0)
+        result = CliRunner().invoke(app, ["themes", "rename", "4", "Parcels late",
+                                          "--config", str(config)])
+    finally:
+        reader.kill()
+        reader.wait()
+    assert result.exit_code == 3, result.output
+    assert "is open in another process" in result.output and "Nothing was changed" in result.output
+    assert "Traceback" not in result.output
+    # Once the reader has gone, the same command goes through.
+    done = CliRunner().invoke(app, ["themes", "rename", "4", "Parcels late",
+                                    "--config", str(config)])
+    assert done.exit_code == 0, done.output

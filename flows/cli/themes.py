@@ -18,10 +18,18 @@ themes_app = typer.Typer(help="List and curate themes; decisions survive every r
                          no_args_is_help=True)
 
 
-def _warehouse(config: Path, *, read_only: bool = False) -> Any:
-    from data.warehouse import Warehouse
+# Curation waits this long for another process to let go of the warehouse.
+WAIT_SECONDS = 30.0
 
-    return Warehouse(warehouse_path(config), read_only=read_only)
+
+def _warehouse(config: Path, *, read_only: bool = False) -> Any:
+    from data.warehouse import WarehouseBusy, open_when_free
+
+    try:
+        return open_when_free(warehouse_path(config), read_only=read_only,
+                              wait_seconds=WAIT_SECONDS)
+    except WarehouseBusy as exc:
+        fail(f"{exc} Nothing was changed.", code=3)
 
 
 def _theme(wh: Any, theme_id: int) -> dict[str, Any]:
@@ -114,12 +122,12 @@ def split(
     move to the new theme (from the next run on)."""
     if not label.strip() or not [p for p in phrase if p.strip()]:
         fail("a split needs a label and at least one --phrase")
-    from data.warehouse import Warehouse, WarehouseBusy, run_lock
+    from data.warehouse import WarehouseBusy, open_when_free, run_lock
 
     path = warehouse_path(config)
     try:
         # A split takes a new theme id, which a run writing meanwhile may hand out too.
-        with run_lock(path), Warehouse(path) as wh:
+        with run_lock(path), open_when_free(path, wait_seconds=WAIT_SECONDS) as wh:
             new_id = _split_off(wh, theme_id, label, phrase)
     except WarehouseBusy as exc:
         fail(f"{exc} (a split takes a new theme id, which that run may also hand out)")
