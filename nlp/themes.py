@@ -88,9 +88,11 @@ def centre(vectors: np.ndarray, langs: Sequence[str], means: dict[str, np.ndarra
     """Subtract each sentence's language mean (the global mean for rare languages)."""
     langs_arr = np.asarray(langs)
     centred = np.empty_like(vectors)
+    # No means at all (no fit has seen a sentence yet): nothing to subtract.
+    fallback = means.get(GLOBAL_MEAN, np.zeros(vectors.shape[1:], dtype=vectors.dtype))
     for lang in set(langs_arr.tolist()):
         mask = langs_arr == lang
-        centred[mask] = vectors[mask] - means.get(lang, means[GLOBAL_MEAN])
+        centred[mask] = vectors[mask] - means.get(lang, fallback)
     return unit(centred)
 
 
@@ -149,11 +151,13 @@ def find_themes(
             ``outlier_similarity``); None clusters them all.
     """
     n = len(texts)
-    if n < max(2 * min_theme_size, 10):
-        return ThemeResult(assignments=np.full(n, -1), themes=[], similarity=np.zeros(n))
-    if doc_ids is not None:
+    if doc_ids is not None and n:
         vectors = in_context(vectors, doc_ids, context_weight)
-    means = language_means(vectors, langs)
+    means = language_means(vectors, langs) if n else {}
+    if n < max(2 * min_theme_size, 10):
+        # Too little to cluster; the means still let later nights centre new sentences.
+        return ThemeResult(assignments=np.full(n, -1), themes=[], similarity=np.zeros(n),
+                           means=means)
     centred = centre(vectors, langs, means)
     if max_fit_sentences is not None and n > max_fit_sentences:
         # Cluster a fixed sample (the same for the same sentences, in whatever order they

@@ -112,3 +112,31 @@ def test_curation_while_an_analyst_reads_says_why_it_cannot_write(
     done = CliRunner().invoke(app, ["themes", "rename", "4", "Parcels late",
                                     "--config", str(config)])
     assert done.exit_code == 0, done.output
+
+
+def test_three_reviews_give_a_small_report_night_after_night(tmp_path: Path) -> None:
+    # A first input of three reviews once crashed every run (KeyError: '*').
+    rows = [["id", "at", "stars", "body"],
+            ["1", "2026-09-01T10:00:00Z", "1", "The parcel came two weeks late."],
+            ["2", "2026-09-02T10:00:00Z", "2", "Refund still not received."],
+            ["3", "2026-09-03T10:00:00Z", "5", "Great app, fast delivery."]]
+    with (tmp_path / "reviews-1.csv").open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    config = VocConfig.model_validate({
+        "warehouse": {"path": str(tmp_path / "wh" / "voc.duckdb")},
+        "models": {"cache_dir": str(Path(__file__).resolve().parents[1] / "data" / "models")},
+        "report": {"output_dir": str(tmp_path / "reports")},
+        "sources": [{"name": "reviews", "channel": "review", "path": "reviews-*.csv",
+                     "format": "csv", "columns": {"id": "id", "created_at": "at",
+                                                  "rating": "stars", "body": "body"}}],
+        "root": tmp_path,
+    })
+    first = run_pipeline(preflight(config))
+    assert first.counts["ingest"]["loaded"] == 3
+    assert "Feedback in the warehouse | 3 |" in first.markdown
+    with (tmp_path / "reviews-2.csv").open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([rows[0], ["4", "2026-09-04T10:00:00Z", "1",
+                                                "Still waiting for my refund."]])
+    second = run_pipeline(preflight(config))  # an assignment night on no themes
+    assert second.counts["ingest"]["loaded"] == 1
+    assert "Feedback in the warehouse | 4 |" in second.markdown
