@@ -14,7 +14,7 @@ CREATE TABLE IF NOT EXISTS runs (
     flow_run_id  VARCHAR,               -- the Prefect flow run, when run through Prefect
     started_at   TIMESTAMP NOT NULL,
     finished_at  TIMESTAMP,
-    status       VARCHAR NOT NULL,      -- running | completed | failed
+    status       VARCHAR NOT NULL,      -- running | completed | failed | interrupted (killed)
     parameters   JSON,                  -- source, since, until, config path
     stage_counts JSON,                  -- {"ingest": {"read": .., "loaded": ..}, ...}
     timings      JSON,                  -- seconds per stage

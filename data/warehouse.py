@@ -32,6 +32,7 @@ from data.connection import WarehouseBusy
 from data.curation_store import CurationStore
 from data.feedback_store import FeedbackStore
 from data.report_queries import ReportQueries
+from data.run_journal import JournalRun
 from data.theme_store import ThemeStore
 
 # Schema changes after the first release, applied in order to older warehouses.
@@ -106,6 +107,16 @@ class Warehouse(FeedbackStore, ThemeStore, CurationStore, ReportQueries):
             [run_id, flow_run_id, started_at, json.dumps(parameters, default=str)],
         )
 
+    def record_unfinished_runs(self, runs: list[JournalRun]) -> None:
+        """Rows for runs only the journal knows about (failed or interrupted); a run the
+        warehouse already has keeps its row."""
+        for run in runs:
+            self._run(
+                "INSERT INTO runs (run_id, flow_run_id, started_at, finished_at, status, "
+                "parameters, error) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [run.run_id, run.flow_run_id, run.started_at, run.finished_at, run.status,
+                 json.dumps(run.parameters, default=str), run.error])
+
     def finish_run(self, run_id: str, *, status: str, stage_counts: dict, timings: dict,
                    models: dict, finished_at: datetime, error: str | None = None) -> None:
         self._run(
@@ -126,7 +137,7 @@ def run_lock(path: Path, *, wait_seconds: float = 0.0) -> Iterator[None]:
     one at a time), then raises :class:`WarehouseBusy`. The lock is the operating system's,
     so a run that dies releases it."""
     lock = path.with_name(path.name + ".lock")
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         _acquire(fd, path, wait_seconds)
         os.ftruncate(fd, 0)
@@ -161,15 +172,19 @@ def _acquire(fd: int, path: Path, wait_seconds: float) -> None:
 
 
 @contextmanager
-def publishing(path: Path, *, wait_seconds: float = 0.0) -> Iterator[Warehouse]:
+def publishing(path: Path, *, wait_seconds: float = 0.0,
+               private: bool = True) -> Iterator[Warehouse]:
     """Write a run into a copy of the warehouse, then swap it in atomically.
 
     On an exception the copy is discarded and the published file is untouched. One run
     at a time: a second one waits up to ``wait_seconds`` for the first, then raises
-    :class:`WarehouseBusy` before touching anything.
+    :class:`WarehouseBusy` before touching anything. ``private``: the published file is
+    readable by its owner only (0600), and a folder made for it 0700.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with run_lock(path, wait_seconds=wait_seconds), _publishing(path) as warehouse:
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700 if private else 0o777)
+    with run_lock(path, wait_seconds=wait_seconds), \
+            _publishing(path, 0o600 if private else 0o644) as warehouse:
         yield warehouse
 
 
@@ -215,7 +230,7 @@ def check_no_other_writer(path: Path) -> None:
 
 
 @contextmanager
-def _publishing(path: Path) -> Iterator[Warehouse]:
+def _publishing(path: Path, mode: int) -> Iterator[Warehouse]:
     working = path.with_name(path.name + ".writing")
     for leftover in (working, working.with_name(working.name + ".wal")):
         leftover.unlink(missing_ok=True)
@@ -227,6 +242,7 @@ def _publishing(path: Path) -> Iterator[Warehouse]:
         yield warehouse
         warehouse._run("CHECKPOINT")
         warehouse.close()
+        os.chmod(working, mode)
         os.replace(working, path)
     except BaseException:
         warehouse.close()

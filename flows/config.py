@@ -214,6 +214,9 @@ class PrivacyConfig(_Strict):
     customer_key_secret_env: str = "VOC_CUSTOMER_KEY_SECRET"
     # Keep each record's original, unredacted text in the separate raw_feedback table.
     store_raw_text: bool = False
+    # The warehouse, its lock and journal, and the reports are readable by their owner only
+    # (files 0600, folders 0700); false leaves them to the umask (usually world-readable).
+    private_files: bool = True
 
     @field_validator("id_patterns")
     @classmethod

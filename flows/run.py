@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from data.run_journal import JournalRun, RunJournal
 from data.warehouse import Warehouse, WarehouseBusy, publishing
 from flows.config import VocConfig
 from flows.context import RunContext
@@ -69,22 +70,32 @@ def run_pipeline(request: RunRequest, *, flow_run_id: str | None = None,
     started = datetime.now(UTC)
     run_id = new_run_id(started)
     wh_path = config.resolve(config.warehouse.path)
+    journal = RunJournal(wh_path, mode=0o600 if config.privacy.private_files else 0o644)
+    journaled: list[JournalRun] | None = None  # set once this run holds the warehouse
     try:
         with open_run(config, run_id, started,
                       wait_seconds=config.warehouse.wait_minutes * 60) as ctx:
+            journal.started(run_id, started, request.parameters, flow_run_id)
+            # Runs that failed or were killed before this one, which the warehouse may not
+            # know about: they become failed or interrupted rows.
+            journaled = journal.unrecorded(current=run_id)
+            ctx.warehouse.record_unfinished_runs(journaled)
             ctx.warehouse.start_run(run_id, started, request.parameters, flow_run_id)
             _ingest(ctx, request, run_stage)
             run_stage("enrich", enrich.run, ctx)
             run_stage("themes", themes.run, ctx, refit=request.refit)
             run_stage("pain-points", pain_points.run, ctx)
             report = run_stage("publish", publish.run, ctx, wh_path)
-    except WarehouseBusy:
-        # Nothing to record: a row written now would vanish when the other run publishes.
-        log.error("run %s not started: another run is writing %s", run_id, wh_path)
-        raise
     except Exception as exc:
-        _record_failure(wh_path, run_id, started, request.parameters, flow_run_id, exc)
+        if journaled is None:  # it never held the warehouse: nothing to record
+            log.error("run %s not started: %s", run_id, exc)
+            raise
+        journal.failed(run_id, datetime.now(UTC), f"{type(exc).__name__}: {exc}")
+        if not isinstance(exc, WarehouseBusy):
+            _record_failure(wh_path, run_id, started, request.parameters, flow_run_id, exc)
         raise
+    journal.published(run_id, datetime.now(UTC))
+    journal.forget({r.run_id for r in journaled} | {run_id})
     # Published: only now do the report files change.
     run_dir = report.save(config.resolve(config.report.output_dir))
     log.info("publish: report in %s; warehouse %s", run_dir, wh_path)
@@ -127,7 +138,8 @@ def open_run(config: VocConfig, run_id: str, started: datetime | None = None, *,
     """A run's context over a working copy of the warehouse, published when the block ends
     without an exception (see :func:`data.warehouse.publishing`). For one stage alone (its
     tests and benchmark); a whole run is :func:`run_pipeline`."""
-    with publishing(config.resolve(config.warehouse.path), wait_seconds=wait_seconds) as wh:
+    with publishing(config.resolve(config.warehouse.path), wait_seconds=wait_seconds,
+                    private=config.privacy.private_files) as wh:
         yield RunContext(run_id=run_id, config=config, warehouse=wh,
                          started_at=started or datetime.now(UTC))
 

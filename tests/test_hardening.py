@@ -140,3 +140,86 @@ def test_three_reviews_give_a_small_report_night_after_night(tmp_path: Path) -> 
     second = run_pipeline(preflight(config))  # an assignment night on no themes
     assert second.counts["ingest"]["loaded"] == 1
     assert "Feedback in the warehouse | 4 |" in second.markdown
+
+
+def _project(tmp_path: Path, *paths: str, name: str = "voc.toml") -> Path:
+    """A project with three reviews and a config whose sources read ``paths``."""
+    with (tmp_path / "reviews.csv").open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([
+            ["id", "at", "body"], ["1", "2026-09-01T10:00:00Z", "The parcel came late."],
+            ["2", "2026-09-02T10:00:00Z", "Refund still not received."],
+            ["3", "2026-09-03T10:00:00Z", "Great app."]])
+    models = Path(__file__).resolve().parents[1] / "data" / "models"
+    config = tmp_path / name
+    config.write_text(f'project_root = "{tmp_path}"\n[models]\ncache_dir = "{models}"\n'
+                      + "".join(f'[[sources]]\nname = "s{i}"\nchannel = "review"\n'
+                                f'path = "{p}"\nformat = "csv"\ncolumns = {{ id = "id", '
+                                'created_at = "at", body = "body" }\n'
+                                for i, p in enumerate(paths)), encoding="utf-8")
+    return config
+
+
+def test_a_killed_run_is_marked_interrupted_by_the_next_one(tmp_path: Path) -> None:
+    from flows.config import load_config
+
+    config = _project(tmp_path, "reviews.csv")
+    victim = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time\nfrom pathlib import Path\n"
+         "from flows.stages import enrich\n"
+         "def stuck(ctx):\n    print('enriching', flush=True)\n    time.sleep(120)\n"
+         "enrich.run = stuck\n"
+         "from flows.config import load_config\nfrom flows.request import preflight\n"
+         "from flows.run import run_pipeline\n"
+         f"run_pipeline(preflight(load_config(Path({str(config)!r}))))\n"],
+        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
+    assert victim.stdout is not None and victim.stdout.readline().strip() == "enriching"
+    victim.kill()  # kill -9: no except, no finally, no atexit
+    victim.wait()
+    result = run_pipeline(preflight(load_config(config)))
+    with Warehouse(tmp_path / "data" / "warehouse" / "voc.duckdb", read_only=True) as wh:
+        rows = wh.query("SELECT run_id, status, error FROM runs ORDER BY started_at").rows()
+    assert [r[1] for r in rows] == ["interrupted", "completed"]
+    assert rows[1][0] == result.run_id and "without finishing" in rows[0][2]
+    journal = tmp_path / "data" / "warehouse" / "voc.duckdb.journal"
+    assert journal.read_text(encoding="utf-8") == ""  # folded, then forgotten
+
+
+def test_a_failure_is_recorded_even_while_an_analyst_reads(tmp_path: Path) -> None:
+    from flows.config import load_config
+    from flows.run import SourcesRejected
+
+    good = _project(tmp_path, "reviews.csv")
+    run_pipeline(preflight(load_config(good)))
+    published = tmp_path / "data" / "warehouse" / "voc.duckdb"
+    reader = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, time\n"
+         f"con = duckdb.connect({str(published)!r}, read_only=True)\n"
+         "print('ready', flush=True)\ntime.sleep(120)\n"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout is not None and reader.stdout.readline().strip() == "ready"
+        broken = _project(tmp_path, "reviews.csv", "missing.csv", name="broken.toml")
+        with pytest.raises(SourcesRejected):
+            run_pipeline(preflight(load_config(broken)))
+    finally:
+        reader.kill()
+        reader.wait()
+    run_pipeline(preflight(load_config(good)))
+    with Warehouse(published, read_only=True) as wh:
+        statuses = [r[0] for r in wh.query("SELECT status, error FROM runs "
+                                           "ORDER BY started_at").rows()]
+        error = wh.query("SELECT error FROM runs WHERE status = 'failed'").rows()
+    assert statuses == ["completed", "failed", "completed"]
+    assert "missing.csv" in error[0][0]
+
+
+def test_the_warehouse_and_its_files_are_private(tmp_path: Path) -> None:
+    import stat
+
+    from flows.config import load_config
+
+    run_pipeline(preflight(load_config(_project(tmp_path, "reviews.csv"))))
+    folder = tmp_path / "data" / "warehouse"
+    for name in ("voc.duckdb", "voc.duckdb.lock", "voc.duckdb.journal"):
+        assert stat.S_IMODE((folder / name).stat().st_mode) == 0o600, name
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
