@@ -223,3 +223,37 @@ def test_the_warehouse_and_its_files_are_private(tmp_path: Path) -> None:
     for name in ("voc.duckdb", "voc.duckdb.lock", "voc.duckdb.journal"):
         assert stat.S_IMODE((folder / name).stat().st_mode) == 0o600, name
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+@pytest.mark.slow
+def test_a_killed_voc_run_takes_its_temporary_prefect_server_with_it(tmp_path: Path) -> None:
+    import os
+    import re
+    import signal
+
+    config = _project(tmp_path, "reviews.csv")
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    voc = Path(sys.executable).with_name("voc")
+    run = subprocess.Popen([str(voc), "run", "--config", str(config)], env=env,
+                           stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    server_pid = None
+    assert run.stderr is not None
+    for line in run.stderr:
+        found = re.search(r"temporary Prefect server \(pid (\d+)\)", line)
+        if found:
+            server_pid = int(found.group(1))
+            break
+    assert server_pid is not None, "voc run did not start its temporary server"
+    os.kill(server_pid, 0)  # alive while the run is
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            os.kill(server_pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    else:
+        os.kill(server_pid, signal.SIGKILL)
+        pytest.fail("the temporary Prefect server outlived its killed run")

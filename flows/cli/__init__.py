@@ -58,6 +58,10 @@ def run(
     except ConfigError as exc:
         fail(str(exc))
     _setup_logging()
+    if not os.environ.get("PREFECT_API_URL"):
+        from flows import temporary_server
+
+        temporary_server.start()  # ends with this process, even a killed one
     from data.warehouse import WarehouseBusy
     from flows.pipeline import voc_pipeline
     from flows.run import SourcesRejected
