@@ -257,3 +257,25 @@ def test_a_killed_voc_run_takes_its_temporary_prefect_server_with_it(tmp_path: P
     else:
         os.kill(server_pid, signal.SIGKILL)
         pytest.fail("the temporary Prefect server outlived its killed run")
+
+
+def test_sql_in_a_label_is_stored_as_text(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    config = tmp_path / "configs" / "voc.toml"
+    config.parent.mkdir()
+    config.write_text('project_root = ".."\n[[sources]]\nname = "r"\nchannel = "review"\n'
+                      'path = "r.csv"\nformat = "csv"\n'
+                      'columns = { created_at = "at", body = "body" }\n', encoding="utf-8")
+    published = tmp_path / "data" / "warehouse" / "voc.duckdb"
+    with Warehouse(published) as wh:
+        wh.ensure_theme_row(4, "late parcels", "run1")
+    evil = "x'); DROP TABLE feedback; --"
+    done = CliRunner().invoke(app, ["themes", "rename", "4", evil, "--config", str(config)])
+    assert done.exit_code == 0, done.output
+    with Warehouse(published, read_only=True) as wh:
+        assert wh.query("SELECT label FROM theme_curation WHERE topic_id = 4").rows() == [
+            (evil,)]
+        assert wh.count("feedback") == 0  # the table is still there
