@@ -42,6 +42,13 @@ class ConfigError(ValueError):
     """The config is invalid; the message says which key and what is allowed."""
 
 
+def iana_zone(value: str) -> str:
+    """A time zone name the zoneinfo database knows, else a message naming the value."""
+    if value not in zoneinfo.available_timezones():
+        raise ValueError(f"unknown time zone {value!r}; use an IANA name like 'Europe/Berlin'")
+    return value
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -89,9 +96,7 @@ class SourceConfig(_Strict):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        if value not in zoneinfo.available_timezones():
-            raise ValueError(f"unknown time zone {value!r}; use an IANA name like 'Europe/Berlin'")
-        return value
+        return iana_zone(value)
 
     @field_validator("date_format")
     @classmethod
@@ -251,9 +256,7 @@ class ScheduleConfig(_Strict):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        if value not in zoneinfo.available_timezones():
-            raise ValueError(f"unknown time zone {value!r}; use an IANA name like 'Europe/Berlin'")
-        return value
+        return iana_zone(value)
 
     @field_validator("cron")
     @classmethod

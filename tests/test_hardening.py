@@ -78,13 +78,9 @@ def test_curation_is_not_lost_to_a_writer_that_appears_mid_run(
     assert issubclass(CurationUnreadable, WarehouseBusy)  # exit code 3, like a busy run
 
 
-def test_curation_while_an_analyst_reads_says_why_it_cannot_write(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from typer.testing import CliRunner
-
-    from flows.cli import app
-    from flows.cli import themes as themes_cli
-
+def _one_theme(tmp_path: Path) -> tuple[Path, Path]:
+    """A project whose published warehouse holds one theme, 4 "late parcels"; its config
+    and warehouse."""
     config = tmp_path / "configs" / "voc.toml"
     config.parent.mkdir()
     config.write_text('project_root = ".."\n[[sources]]\nname = "r"\nchannel = "review"\n'
@@ -93,6 +89,17 @@ def test_curation_while_an_analyst_reads_says_why_it_cannot_write(
     published = tmp_path / "data" / "warehouse" / "voc.duckdb"
     with Warehouse(published) as wh:
         wh.ensure_theme_row(4, "late parcels", "run1")
+    return config, published
+
+
+def test_curation_while_an_analyst_reads_says_why_it_cannot_write(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+    from flows.cli import themes as themes_cli
+
+    config, published = _one_theme(tmp_path)
     reader = subprocess.Popen(
         [sys.executable, "-c", "import duckdb, time\n"
          f"con = duckdb.connect({str(published)!r}, read_only=True)\n"
@@ -264,14 +271,7 @@ def test_sql_in_a_label_is_stored_as_text(tmp_path: Path) -> None:
 
     from flows.cli import app
 
-    config = tmp_path / "configs" / "voc.toml"
-    config.parent.mkdir()
-    config.write_text('project_root = ".."\n[[sources]]\nname = "r"\nchannel = "review"\n'
-                      'path = "r.csv"\nformat = "csv"\n'
-                      'columns = { created_at = "at", body = "body" }\n', encoding="utf-8")
-    published = tmp_path / "data" / "warehouse" / "voc.duckdb"
-    with Warehouse(published) as wh:
-        wh.ensure_theme_row(4, "late parcels", "run1")
+    config, published = _one_theme(tmp_path)
     evil = "x'); DROP TABLE feedback; --"
     done = CliRunner().invoke(app, ["themes", "rename", "4", evil, "--config", str(config)])
     assert done.exit_code == 0, done.output
