@@ -64,7 +64,7 @@ def _config(workdir: Path, export: Path, chunk_size: int) -> Any:
 
     return VocConfig.model_validate({
         "warehouse": {"path": str(workdir / "warehouse" / "voc.duckdb")},
-        "ingest": {"chunk_size": chunk_size},
+        "ingest": {"chunk_size": chunk_size, "allowed_roots": [str(export.parent)]},
         "privacy": {"id_patterns": [r"\bORD-\d{4}-\d{4,6}\b"]},
         "sources": [{"name": "bench_export", "channel": "review", "path": str(export),
                      "format": "csv", "columns": {"id": "review_id",

@@ -132,6 +132,7 @@ def write_config(project: Path, reviews_csv: Path, *, model_cache: Path = MODEL_
         'cache_dir = "data/models"': f"cache_dir = {_toml_str(model_cache)}",
         'output_dir = "data/reports"':
             f"output_dir = {_toml_str(project / 'data' / 'reports')}",
+        "allowed_roots = []": f"allowed_roots = [{_toml_str(reviews_csv.parent)}]",
     }
     for old, new in replacements.items():
         if old not in text:

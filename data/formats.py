@@ -38,6 +38,17 @@ A path ending in ``.gz``, or a file starting with the gzip magic bytes, is decom
 the fly (CSV, JSON Lines and JSON stream from the gzip reader; Parquet and Excel need
 random access and are first decompressed to an anonymous temporary file). A corrupt gzip
 stream gives an error row where it breaks.
+
+Hostile files cost bounded memory, disk and time (:class:`~data.raw_rows.Caps`, passed as
+``caps``): a file bigger than ``max_bytes`` decompressed (a gzip bomb) is one error row
+with reason ``file_too_large`` and nothing of it is read (a gzipped CSV or JSON Lines file
+is decompressed once to measure it, at most ``max_bytes``; Parquet is judged by its
+metadata, Excel by its zip directory); a row with more than ``max_columns`` cells, and
+every row under a wider header, is an error row ``too_many_columns``, refused before the
+row is built; a record holding a value longer than ``max_field_chars`` is an error row
+``field_too_long`` (CSV fields are also cut by Python's csv module, at
+``csv.field_size_limit()``, 131,072 characters unless changed). Runs of blank lines are
+skipped without handling each line.
 """
 
 from __future__ import annotations
@@ -58,14 +69,18 @@ from typing import IO, Any
 from data.encoding import detect_encoding
 from data.formats_binary import iter_excel, iter_parquet
 from data.raw_rows import (
+    FIELD_TOO_LONG,
+    FILE_TOO_LARGE,
     READ_ERRORS,
+    TOO_MANY_COLUMNS,
+    Caps,
     RawRow,
     bad,
     brief,
+    checked,
     clip,
     header_names,
     is_blank,
-    ok,
     strip_newline,
     unreadable,
 )
@@ -90,13 +105,15 @@ def iter_rows(
     encoding: str | None = None,
     delimiter: str | None = None,
     sheet: str | None = None,
+    caps: Caps | None = None,
 ) -> Iterator[RawRow]:
     """Yield one :class:`RawRow` per record of the export file ``path`` in format ``fmt``.
 
     ``encoding`` (CSV, JSON Lines, JSON) and ``delimiter`` (CSV) are detected when ``None``;
-    ``sheet`` names the Excel sheet to read (default: the first one). Bad content never
-    raises (see the module docstring); a missing file raises ``FileNotFoundError`` and an
-    unknown ``fmt``, encoding or an unusable delimiter raise ``ValueError``, at call time.
+    ``sheet`` names the Excel sheet to read (default: the first one); ``caps`` bound what a
+    file may hold (default :class:`~data.raw_rows.Caps`). Bad content never raises (see the
+    module docstring); a missing file raises ``FileNotFoundError`` and an unknown ``fmt``,
+    encoding or an unusable delimiter raise ``ValueError``, at call time.
     """
     path = Path(path)
     if fmt not in FORMATS:
@@ -111,16 +128,22 @@ def iter_rows(
                          f"got {delimiter!r}")
     if not path.exists():
         raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(path))
+    caps = caps or Caps()
     with path.open("rb") as handle:  # a directory or an unreadable file raises here
         gz = handle.read(2) == _GZIP_MAGIC or path.name.lower().endswith(".gz")
-    if fmt == "csv":
-        rows = _iter_csv(path, gz, encoding, delimiter)
+        size = os.fstat(handle.fileno()).st_size
+    if not gz and size > caps.max_bytes:
+        rows = iter([_too_large(path.name, caps, f"{size:,} bytes,")])
+    elif fmt == "csv":
+        rows = _streamed(path, gz, caps, _iter_csv(path, gz, encoding, delimiter, caps))
     elif fmt == "jsonl":
-        rows = _iter_jsonl(path, gz, encoding)
+        rows = _streamed(path, gz, caps, _iter_jsonl(path, gz, encoding, caps))
     elif fmt == "json":
-        rows = _iter_json(path, gz, encoding)
+        rows = _streamed(path, gz, caps, _iter_json(path, gz, encoding, caps))
+    elif fmt == "parquet":
+        rows = iter_parquet(path, gz, caps)
     else:
-        rows = iter_parquet(path, gz) if fmt == "parquet" else iter_excel(path, gz, sheet)
+        rows = iter_excel(path, gz, sheet, caps)
     return _guarded(rows, path.name)
 
 
@@ -141,6 +164,36 @@ def _guarded(rows: Iterator[RawRow], name: str) -> Iterator[RawRow]:
 
 def _open_bytes(path: Path, gz: bool) -> IO[bytes]:
     return gzip.open(path, "rb") if gz else path.open("rb")
+
+
+def _too_large(name: str, caps: Caps, size: str) -> RawRow:
+    """The one error row of a file bigger than ``caps.max_bytes``; ``size`` says how big
+    ("12,000 bytes," or "decompresses to")."""
+    return bad("", name, f"{size} more than {caps.max_bytes:,} bytes (ingest.max_file_bytes);"
+                         " nothing of the file was read", FILE_TOO_LARGE)
+
+
+def _gzip_over(path: Path, limit: int) -> bool:
+    """Whether the gzip file ``path`` decompresses to more than ``limit`` bytes (reading at
+    most ``limit + 1`` of them; a stream that breaks first is judged by the reader)."""
+    size = 0
+    try:
+        with gzip.open(path, "rb") as handle:
+            while chunk := handle.read(min(1 << 20, limit + 1 - size)):
+                size += len(chunk)
+                if size > limit:
+                    return True
+    except READ_ERRORS:
+        pass
+    return False
+
+
+def _streamed(path: Path, gz: bool, caps: Caps, rows: Iterator[RawRow]) -> Iterator[RawRow]:
+    """The rows of a text reader, unless the gzip file ``path`` is too big."""
+    if gz and _gzip_over(path, caps.max_bytes):
+        yield _too_large(path.name, caps, "decompresses to")
+        return
+    yield from rows
 
 
 def _read_sample(path: Path, gz: bool) -> bytes:
@@ -172,31 +225,56 @@ class _LineTooLong(Exception):
         super().__init__(f"line longer than {MAX_LINE_CHARS} characters ({length})")
 
 
+_BLOCK_CHARS = 1 << 16
+# Runs of blank lines (white space only), for each kind of line ending.
+_BLANK_RUNS = {("\n",): re.compile(r"(?:[^\S\n]*\n)*"),
+               ("\n", "\r"): re.compile(r"(?:[^\S\r\n]*(?:\r\n|\r|\n))*")}
+
+
 class _LineReader:
     """The physical lines of a text stream, keeping those of the record being read.
 
     A line longer than ``MAX_LINE_CHARS`` is not held: its start is kept for ``raw``, the
     rest is read past, and ``_LineTooLong`` is raised in its place.
+
+    The reader sets ``at_start`` before it reads a record: blank lines met there hold no
+    record and are skipped; a run of them is skipped block by block, not line by line (a
+    gzip file of a billion newlines takes seconds, not an hour). ``first`` is the number
+    of the record's first line.
     """
 
     def __init__(self, stream: IO[str], endings: tuple[str, ...]) -> None:
         self._stream = stream
         self._endings = endings
+        self._blank_run = _BLANK_RUNS[endings]
         self._pending: list[str] = []
+        self._ahead, self._at = "", 0  # text read past a run of blank lines, not yet given
         self.count = 0  # physical lines read so far
+        self.first = 1  # the number of the first line of the record being read
+        self.at_start = False
 
     def __iter__(self) -> _LineReader:
         return self
 
     def __next__(self) -> str:
-        line = self._stream.readline(MAX_LINE_CHARS)
+        if self.at_start:
+            self.first = self.count + 1
+        line = self._readline(MAX_LINE_CHARS)
+        if self.at_start:
+            self.at_start = False
+            while line.isspace():  # a blank line ("" at the end is not)
+                if line.endswith(self._endings):
+                    self.count += 1
+                self._skip_blank_run()
+                line = self._readline(MAX_LINE_CHARS)
+            self.first = self.count + 1
         if not line:
             raise StopIteration
         self.count += 1
         if len(line) >= MAX_LINE_CHARS and not line.endswith(self._endings):
             length = len(line)
             while True:
-                rest = self._stream.readline(MAX_LINE_CHARS)
+                rest = self._readline(MAX_LINE_CHARS)
                 length += len(rest)
                 if not rest or rest.endswith(self._endings):
                     break
@@ -204,6 +282,42 @@ class _LineReader:
             raise _LineTooLong(length)
         self._pending.append(line)
         return line
+
+    def _readline(self, limit: int) -> str:
+        """The next line of at most ``limit`` characters, from the text read ahead first."""
+        if self._at >= len(self._ahead):
+            return self._stream.readline(limit)
+        ahead, at = self._ahead, self._at
+        ends = [i for i in (ahead.find(e, at, at + limit) for e in self._endings) if i >= 0]
+        if ends:
+            end = min(ends) + 1
+            if ahead.startswith("\r\n", end - 1):
+                end += 1
+            self._at = end
+            return ahead[at:end]
+        if len(ahead) - at >= limit:
+            self._at = at + limit
+            return ahead[at:self._at]
+        self._ahead, self._at = "", 0
+        rest = ahead[at:]
+        return rest + self._stream.readline(limit - len(rest))
+
+    def _skip_blank_run(self) -> None:
+        """Skip the blank lines that follow, counting them, block by block."""
+        while True:
+            if self._at >= len(self._ahead):
+                block = self._stream.read(_BLOCK_CHARS)
+                if block.endswith("\r"):
+                    block += self._stream.read(1)  # keep a "\r\n" together
+                self._ahead, self._at = block, 0
+                if not block:
+                    return
+            found = self._blank_run.match(self._ahead, self._at)
+            skipped = self._ahead[self._at:found.end()]
+            self.count += skipped.count("\n") + skipped.count("\r") - skipped.count("\r\n")
+            self._at = found.end()
+            if self._at < len(self._ahead):
+                return  # a line with something in it, or a blank one cut by the block's end
 
     def take(self) -> str:
         """The text of the lines read since the last call, without the last line break."""
@@ -231,7 +345,7 @@ def _sniff_delimiter(sample: bytes, encoding: str) -> str:
 
 
 def _iter_csv(
-    path: Path, gz: bool, encoding: str | None, delimiter: str | None
+    path: Path, gz: bool, encoding: str | None, delimiter: str | None, caps: Caps
 ) -> Iterator[RawRow]:
     name = path.name
     sample = _read_sample(path, gz)
@@ -250,30 +364,42 @@ def _iter_csv(
                             skipinitialspace=False, strict=False)
         header: list[str] | None = None
         header_error: str | None = None
+        header_code: str | None = None  # the quarantine reason of the rows under a bad header
         while True:
-            position = f"{name} line {lines.count + 1}"
+            lines.at_start = True
             try:
                 cells = next(reader)
             except StopIteration:
                 return
             except (csv.Error, _LineTooLong) as exc:
+                position = f"{name} line {lines.first}"
+                code = FIELD_TOO_LONG if "larger than field limit" in str(exc) else None
                 if header is None and header_error is None:
-                    header_error = f"the header ({position}) is malformed"
-                yield bad(lines.take(), position, f"malformed CSV record: {brief(exc)}")
+                    header_error, header_code = f"the header ({position}) is malformed", code
+                yield bad(clip(lines.take()), position, f"malformed CSV record: {brief(exc)}",
+                          code)
                 continue
             except READ_ERRORS as exc:
-                yield bad(lines.take(), position,
-                           f"{unreadable(gz, exc)}; the rest of the file is lost")
+                yield bad(clip(lines.take()), f"{name} line {lines.first}",
+                          f"{unreadable(gz, exc)}; the rest of the file is lost")
                 return
+            position = f"{name} line {lines.first}"
             raw = lines.take()
             if all(is_blank(cell) for cell in cells):
                 continue  # a blank line, or only empty cells: no record
-            if "\x00" in raw:
+            if len(cells) > caps.max_columns:  # refused before a row of them is built
+                if header is None and header_error is None:
+                    header_error = (f"the header ({position}) has {len(cells):,} columns, more "
+                                    f"than {caps.max_columns:,} (ingest.max_columns)")
+                    header_code = TOO_MANY_COLUMNS
+                yield bad(clip(raw), position, f"{len(cells):,} cells, more than "
+                          f"{caps.max_columns:,} (ingest.max_columns)", TOO_MANY_COLUMNS)
+            elif "\x00" in raw:
                 if header is None and header_error is None:
                     header_error = f"the header ({position}) holds NUL characters"
                 yield bad(raw, position, "NUL characters in the record (binary data?)")
             elif header_error is not None:
-                yield bad(raw, position, f"no usable header: {header_error}")
+                yield bad(raw, position, f"no usable header: {header_error}", header_code)
             elif header is None:
                 header = header_names(cells)
             elif len(cells) > len(header):
@@ -281,7 +407,7 @@ def _iter_csv(
             else:
                 values: list[str | None] = list(cells)
                 values.extend([None] * (len(header) - len(cells)))
-                yield ok(dict(zip(header, values, strict=True)), position)
+                yield checked(dict(zip(header, values, strict=True)), position, caps, raw)
 
 
 # ---------------------------------------------------------------------------------------
@@ -300,7 +426,7 @@ def _json_kind(value: Any) -> str:
     return "a number"
 
 
-def _iter_jsonl(path: Path, gz: bool, encoding: str | None) -> Iterator[RawRow]:
+def _iter_jsonl(path: Path, gz: bool, encoding: str | None, caps: Caps) -> Iterator[RawRow]:
     name = path.name
     sample = _read_sample(path, gz)
     encoding = encoding or detect_encoding(sample)
@@ -314,30 +440,31 @@ def _iter_jsonl(path: Path, gz: bool, encoding: str | None) -> Iterator[RawRow]:
         )
         lines = _LineReader(stream, ("\n",))
         while True:
-            position = f"{name} line {lines.count + 1}"
+            lines.at_start = True
             try:
                 next(lines)
             except StopIteration:
                 return
             except _LineTooLong as exc:
-                yield bad(lines.take(), position, brief(exc))
+                yield bad(lines.take(), f"{name} line {lines.first}", brief(exc))
                 continue
             except READ_ERRORS as exc:
-                yield bad(lines.take(), position,
-                           f"{unreadable(gz, exc)}; the rest of the file is lost")
+                yield bad(clip(lines.take()), f"{name} line {lines.first}",
+                          f"{unreadable(gz, exc)}; the rest of the file is lost")
                 return
+            position = f"{name} line {lines.first}"
             text = lines.take()
-            if lines.count == 1:
+            if lines.first == 1:
                 text = text.lstrip("\ufeff")
             if not text.strip():
                 continue  # a blank line: no record
             try:
                 value = json.loads(text)
             except (ValueError, RecursionError) as exc:  # JSONDecodeError, huge integers
-                yield bad(text, position, f"invalid JSON: {brief(exc)}")
+                yield bad(clip(text), position, f"invalid JSON: {brief(exc)}")
                 continue
             if isinstance(value, dict):
-                yield ok(value, position)
+                yield checked(value, position, caps, text)
             else:
                 yield bad(text, position, f"JSON value is {_json_kind(value)}, not an object")
 
@@ -368,7 +495,7 @@ def _read_whole(path: Path, gz: bool) -> tuple[bytes, str | None]:
     return b"".join(chunks), None
 
 
-def _iter_json(path: Path, gz: bool, encoding: str | None) -> Iterator[RawRow]:
+def _iter_json(path: Path, gz: bool, encoding: str | None, caps: Caps) -> Iterator[RawRow]:
     name = path.name
     data, problem = _read_whole(path, gz)
     encoding = encoding or detect_encoding(data[:SAMPLE_BYTES])
@@ -398,7 +525,7 @@ def _iter_json(path: Path, gz: bool, encoding: str | None) -> Iterator[RawRow]:
             yield bad(clip(text), position, f"invalid JSON: {brief(exc)}")
             return
         if isinstance(value, dict):
-            yield ok(value, position)
+            yield checked(value, position, caps)
         else:
             yield bad(clip(text), position,
                        f"JSON value is {_json_kind(value)}, not an object or array of objects")
@@ -419,7 +546,7 @@ def _iter_json(path: Path, gz: bool, encoding: str | None) -> Iterator[RawRow]:
                        f"invalid JSON: {brief(exc)}; the rest of the file cannot be read")
             return
         if isinstance(value, dict):
-            yield ok(value, position)
+            yield checked(value, position, caps)
         else:
             yield bad(clip(text[index:end]), position,
                        f"array item is {_json_kind(value)}, not an object")

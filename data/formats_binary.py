@@ -6,27 +6,37 @@ gzipped file is first decompressed to an anonymous temporary file. They follow t
 contract as the text readers in :mod:`data.formats` (a :class:`~data.raw_rows.RawRow` per
 record, bad content as error rows, never an exception) and share its row helpers; they
 live here so that module stays about the text formats.
+
+Both honour the reader's :class:`~data.raw_rows.Caps`: a gzipped file is decompressed to
+its temporary file only up to ``max_bytes``; a Parquet file whose metadata gives more data
+than ``max_bytes`` or more columns than ``max_columns`` is refused whole, before any row
+group is read; a workbook whose zip directory gives more than ``max_bytes`` uncompressed is
+refused before a sheet is parsed, and a sheet row wider than ``max_columns`` is an error row.
 """
 
 from __future__ import annotations
 
 import gzip
-import shutil
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import IO, Any
 
 from data.raw_rows import (
+    FILE_TOO_LARGE,
     READ_ERRORS,
+    TOO_MANY_COLUMNS,
+    Caps,
     RawRow,
     bad,
     brief,
+    checked,
+    clip,
     dump,
     header_names,
     is_blank,
-    ok,
     unique,
     unreadable,
 )
@@ -35,37 +45,70 @@ PARQUET_BATCH_ROWS = 4096
 EXCEL_MAX_ROWS = 1_048_576
 
 
+class _TooLarge(Exception):
+    """A gzipped file decompresses to more than the reader's ``max_bytes``."""
+
+
+def _too_large(name: str, caps: Caps, what: str) -> RawRow:
+    return bad("", name, f"{what} more than {caps.max_bytes:,} bytes (ingest.max_file_bytes); "
+                         "nothing of the file was read", FILE_TOO_LARGE)
+
+
+def _too_wide(name: str, caps: Caps, columns: int) -> RawRow:
+    return bad("", name, f"{columns:,} columns, more than {caps.max_columns:,} "
+                         "(ingest.max_columns); nothing of the file was read", TOO_MANY_COLUMNS)
+
+
 @contextmanager
-def _random_access(path: Path, gz: bool) -> Iterator[IO[bytes]]:
-    """A seekable binary file with the (decompressed) content of ``path``."""
+def _random_access(path: Path, gz: bool, max_bytes: int) -> Iterator[IO[bytes]]:
+    """A seekable binary file with the (decompressed) content of ``path``; raises
+    ``_TooLarge`` once a gzip stream gives more than ``max_bytes``."""
     if not gz:
         with path.open("rb") as handle:
             yield handle
         return
     with tempfile.TemporaryFile() as temp:
+        size = 0
         with gzip.open(path, "rb") as source:
-            shutil.copyfileobj(source, temp, 1 << 20)
+            while chunk := source.read(1 << 20):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise _TooLarge
+                temp.write(chunk)
         temp.seek(0)
         yield temp
 
 
-def iter_parquet(path: Path, gz: bool) -> Iterator[RawRow]:
+def iter_parquet(path: Path, gz: bool, caps: Caps | None = None) -> Iterator[RawRow]:
     """The rows of the Parquet file ``path`` (gzipped when ``gz``), batch by batch."""
     import pyarrow.parquet as pq
 
     name = path.name
+    caps = caps or Caps()
     with ExitStack() as stack:
         try:
-            source = stack.enter_context(_random_access(path, gz))
+            source = stack.enter_context(_random_access(path, gz, caps.max_bytes))
+        except _TooLarge:
+            yield _too_large(name, caps, "decompresses to")
+            return
         except READ_ERRORS as exc:
             yield bad("", name, unreadable(gz, exc))
             return
         try:
             parquet = stack.enter_context(pq.ParquetFile(source))
-            groups = [parquet.metadata.row_group(i).num_rows
-                      for i in range(parquet.metadata.num_row_groups)]
+            meta = parquet.metadata
+            groups = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+            data_bytes = sum(meta.row_group(i).total_byte_size
+                             for i in range(meta.num_row_groups))
+            columns = len(parquet.schema_arrow.names)
         except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ... on bad files
             yield bad("", name, f"not a readable Parquet file ({brief(exc)})")
+            return
+        if columns > caps.max_columns:
+            yield _too_wide(name, caps, columns)
+            return
+        if data_bytes > caps.max_bytes:
+            yield _too_large(name, caps, f"its metadata gives {data_bytes:,} bytes of data,")
             return
         first = 1  # number of the first row of the current row group
         for group, size in enumerate(groups):
@@ -77,7 +120,7 @@ def iter_parquet(path: Path, gz: bool) -> Iterator[RawRow]:
                         position = f"{name} row {first + done}"
                         done += 1
                         if problem is None:
-                            yield ok(row, position)
+                            yield checked(row, position, caps)
                         else:
                             yield bad(dump(row), position, problem)
             except Exception as exc:  # a corrupt page or column chunk
@@ -114,16 +157,25 @@ def _batch_rows(batch: Any) -> Iterator[tuple[dict[str, Any], str | None]]:
         yield dict(zip(names, values, strict=True)), None
 
 
-def iter_excel(path: Path, gz: bool, sheet: str | None) -> Iterator[RawRow]:
+def iter_excel(path: Path, gz: bool, sheet: str | None,
+               caps: Caps | None = None) -> Iterator[RawRow]:
     """The rows of ``sheet`` (default: the first) of the ``.xlsx`` workbook ``path``."""
     import openpyxl
 
     name = path.name
+    caps = caps or Caps()
     with ExitStack() as stack:
         try:
-            source = stack.enter_context(_random_access(path, gz))
+            source = stack.enter_context(_random_access(path, gz, caps.max_bytes))
+        except _TooLarge:
+            yield _too_large(name, caps, "decompresses to")
+            return
         except READ_ERRORS as exc:
             yield bad("", name, unreadable(gz, exc))
+            return
+        unpacked = _unzipped_size(source)
+        if unpacked > caps.max_bytes:
+            yield _too_large(name, caps, f"its zip directory gives {unpacked:,} bytes,")
             return
         try:
             # A file object, so that openpyxl does not judge the file by its name.
@@ -152,6 +204,7 @@ def iter_excel(path: Path, gz: bool, sheet: str | None) -> Iterator[RawRow]:
             yield bad("", name, f"not a readable .xlsx workbook ({brief(exc)})")
             return
         header: list[str] | None = None
+        wide_header: str | None = None
         number = 0
         while True:
             position = f"{where} row {number + 1}"
@@ -171,11 +224,32 @@ def iter_excel(path: Path, gz: bool, sheet: str | None) -> Iterator[RawRow]:
                 continue  # a fully empty row: no record
             while values[-1] is None or (header is None and is_blank(values[-1])):
                 values.pop()  # cells past the last one used
-            if header is None:
+            if len(values) > caps.max_columns:
+                too_wide = (f"{len(values):,} cells, more than {caps.max_columns:,} "
+                            "(ingest.max_columns)")
+                if header is None and wide_header is None:
+                    wide_header = f"the header ({position}) has {too_wide}"
+                yield bad(clip(dump(values[:100])), position, too_wide, TOO_MANY_COLUMNS)
+            elif wide_header is not None:
+                yield bad(clip(dump(values[:100])), position, f"no usable header: "
+                          f"{wide_header}", TOO_MANY_COLUMNS)
+            elif header is None:
                 header = header_names(values)
             elif len(values) > len(header):
                 yield bad(dump(values), position,
                            f"{len(values)} cells, header has {len(header)}")
             else:
                 values.extend([None] * (len(header) - len(values)))
-                yield ok(dict(zip(header, values, strict=True)), position)
+                yield checked(dict(zip(header, values, strict=True)), position, caps)
+
+
+def _unzipped_size(source: IO[bytes]) -> int:
+    """The uncompressed size of every member of the zip file ``source`` (0 when it is no
+    zip file: openpyxl then says what is wrong); ``source`` is left at its start."""
+    try:
+        with zipfile.ZipFile(source) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except Exception:  # BadZipFile, a damaged directory: judged when the workbook is opened
+        return 0
+    finally:
+        source.seek(0)

@@ -6,9 +6,24 @@ silently: every record read is loaded, a duplicate or quarantined, which the ing
 stage checks for every source and run. Files already read completely (same path and
 content) are skipped on later runs; API sources pull from their cursor.
 
-Dates are read by :mod:`data.dates` (the source's ``date_format`` and ``timezone``). A source
-without an ``id`` column gets content ids (:func:`content_id`), so reading the same record
-again gives the same ``doc_id``: a duplicate, never new feedback.
+Dates are read by :mod:`data.dates` (the source's ``date_format`` and ``timezone``); one
+before ``Limits.earliest_date`` is ``implausible_date``. A source without an ``id`` column
+gets content ids (:func:`content_id`), so reading the same record again gives the same
+``doc_id``: a duplicate, never new feedback.
+
+One record never stops a night: whatever a mapped field holds (a list or an object where a
+value belongs, a boolean, NaN, infinity, a number too big for its column, text with
+invalid Unicode), a record that cannot be mapped is quarantined with a reason, and what is
+mapped has the feedback schema's types (``reach`` an int64, scores finite floats in their
+range). Files are read only inside the project root and ``Limits.allowed_roots`` (after
+symlinks are resolved): a path elsewhere is quarantined as ``outside_allowed_roots``
+without a byte of it being read; and each file is bounded by ``Limits`` (size, columns,
+field length; see :class:`data.raw_rows.Caps`).
+
+Why one long module (~750 lines): the path checks, the value checks and the five
+channels' mappings grew here together in one change; they share the quarantine reasons
+and the record-building helpers. The channel mappers are the natural piece to move to a
+module of their own next.
 """
 
 from __future__ import annotations
@@ -16,9 +31,12 @@ from __future__ import annotations
 import glob
 import hashlib
 import json
+import math
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass, field, fields
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -26,8 +44,17 @@ import ftfy
 from ftfy.badness import is_bad
 
 from data.api_source import ApiSettings, iter_api_records
-from data.dates import AmbiguousDate, DateError, parse_datetime
+from data.dates import AmbiguousDate, DateError, parse_datetime, zone
 from data.formats import iter_rows
+from data.raw_rows import (
+    DEFAULT_MAX_COLUMNS,
+    DEFAULT_MAX_FIELD_CHARS,
+    DEFAULT_MAX_FILE_BYTES,
+    FIELD_TOO_LONG,
+    FILE_TOO_LARGE,
+    TOO_MANY_COLUMNS,
+    Caps,
+)
 
 
 class SourceSettings(Protocol):
@@ -62,6 +89,14 @@ MISSING_FILE = "missing_file"
 TEXT_TOO_LONG = "text_too_long"
 MOJIBAKE = "mojibake"
 UNKNOWN_CHANNEL = "unknown_channel"
+# A mapped field holds what it cannot: a list or an object, a boolean, NaN or infinity, a
+# count too big for 64 bits, text with invalid Unicode.
+BAD_VALUE = "bad_value"
+IMPLAUSIBLE_DATE = "implausible_date"  # before ingest.earliest_date (0001-01-01, 1900-01-01)
+OUTSIDE_ALLOWED_ROOTS = "outside_allowed_roots"  # a path outside the project's allowed roots
+# Caps on what one file may hold (data.raw_rows.Caps): FILE_TOO_LARGE, TOO_MANY_COLUMNS,
+# FIELD_TOO_LONG, imported above.
+CAP_REASONS = (FILE_TOO_LARGE, TOO_MANY_COLUMNS, FIELD_TOO_LONG)
 
 CHANNELS = ("review", "social", "chat", "survey")
 
@@ -97,11 +132,14 @@ def make_doc_id(source: str, record_id: str, question: str = "") -> str:
 
 
 def parse_timestamp(value: Any, now: datetime, *, date_format: str | list[str] | None = None,
-                    timezone: str = "UTC", source: str = "") -> datetime:
+                    timezone: str = "UTC", source: str = "",
+                    earliest: date | None = None) -> datetime:
     """An aware UTC datetime from an export's date (the forms :mod:`data.dates` reads).
 
     ``date_format`` (strptime patterns, tried first) and ``timezone`` (of times without an
     offset) are the source's settings; ``source`` names it in the message of an ambiguous date.
+    A date before ``earliest`` (midnight in ``timezone``) is ``implausible_date``: a
+    placeholder such as 0001-01-01 or 1900-01-01, not when the customer wrote.
     """
     formats = [date_format] if isinstance(date_format, str) else list(date_format or [])
     try:
@@ -113,26 +151,128 @@ def parse_timestamp(value: Any, now: datetime, *, date_format: str | list[str] |
     except DateError as exc:
         raise BadRecord(BAD_DATE, str(exc)) from None
     if ts > now:
-        shown = value.isoformat() if isinstance(value, date) else str(value).strip()
-        raise BadRecord(FUTURE_DATE, f"date {shown!r} lies in the future")
+        raise BadRecord(FUTURE_DATE, f"date {_as_written(value)!r} lies in the future")
+    if earliest is not None:
+        first = datetime(earliest.year, earliest.month, earliest.day, tzinfo=zone(timezone))
+        if ts < first:
+            raise BadRecord(IMPLAUSIBLE_DATE,
+                            f"date {_as_written(value)[:40]!r} is before ingest.earliest_date "
+                            f"{earliest.isoformat()} (a placeholder date? lower the setting if "
+                            "such old feedback is real)")
     return ts
 
 
+def _as_written(value: Any) -> str:
+    return value.isoformat() if isinstance(value, date) else str(value).strip()
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_INT64_MAX = 2**63 - 1
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"a boolean ({value})"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return f"a {type(value).__name__} ({_shown(value)})"
+
+
+def _number(value: Any, name: str) -> float | int | None:
+    """A numeric field's value as a finite number; None when left empty; text that is no
+    number at all is None too, for the caller to judge. Raises BAD_VALUE for what can be
+    no number (a boolean, a list, an object), NaN and infinity, and for a number too big
+    for a float."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return int(text)  # exact, however long ("9" * 30)
+        except ValueError:
+            pass
+        try:
+            number = float(text)
+        except ValueError:
+            return None
+    elif isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise BadRecord(BAD_VALUE, f"{name} is {_kind(value)}, not a number")
+    elif isinstance(value, int):
+        return value
+    else:
+        try:
+            number = float(value)
+        except (ValueError, OverflowError):  # a signalling NaN, a huge Decimal
+            number = math.nan
+    if not math.isfinite(number):
+        raise BadRecord(BAD_VALUE, f"{name} {_shown(value)} is not a finite number")
+    return number
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def parse_score(value: Any, name: str, low: int, high: int) -> float | None:
-    """A score in [low, high], or None when the export left it empty."""
-    if value is None or str(value).strip() == "":
+    """A score in [low, high] as a finite float, or None when the export left it empty.
+
+    Text that is no number and numbers outside the range are ``score_out_of_range``; a
+    boolean, a list or an object, NaN and infinity are ``bad_value``.
+    """
+    if _empty(value):
         return None
-    try:
-        score = float(str(value).strip())
-    except ValueError:
-        raise BadRecord(SCORE_OUT_OF_RANGE, f"{name} {value!r} is not a number") from None
-    if not low <= score <= high:
-        raise BadRecord(SCORE_OUT_OF_RANGE, f"{name} {value!r} outside {low}-{high}")
-    return score
+    number = _number(value, name)
+    if number is None:
+        raise BadRecord(SCORE_OUT_OF_RANGE, f"{name} {_shown(value)} is not a number")
+    if not low <= number <= high:  # huge ints compare exactly
+        raise BadRecord(SCORE_OUT_OF_RANGE, f"{name} {_shown(value)} outside {low}-{high}")
+    return float(number)
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
+def parse_count(value: Any, name: str) -> int | None:
+    """A count (``reach``) as an int that fits the warehouse's 64 bits, or None when the
+    export left it empty; a fractional count is cut to its whole part. Anything else is
+    ``bad_value``: text that is no number, a negative or too big count, NaN, infinity, a
+    boolean, a list or an object."""
+    if _empty(value):
+        return None
+    number = _number(value, name)
+    if number is None:
+        raise BadRecord(BAD_VALUE, f"{name} {_shown(value)} is not a number")
+    count = int(number)
+    if not 0 <= count <= _INT64_MAX:
+        raise BadRecord(BAD_VALUE, f"{name} {_shown(value)} is not a count from 0 to "
+                                   f"{_INT64_MAX:,}")
+    return count
+
+
+def _text(value: Any, name: str = "value") -> str:
+    """A mapped text field as text, stripped: "" when it is empty (None, or NaN: a missing
+    cell of a pandas export); numbers and dates as written. A list, an object, a boolean or
+    text with invalid Unicode (a lone surrogate from a broken ``\\u`` escape) is
+    ``bad_value``."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        if not value.isascii() and _SURROGATE.search(value):
+            raise BadRecord(BAD_VALUE, f"{name} holds invalid Unicode (a lone surrogate, "
+                                       "from a broken \\u escape?)")
+        return value.strip()
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | date | time):
+        raise BadRecord(BAD_VALUE, f"{name} is {_kind(value)}, not text")
+    return str(value).strip()
+
+
+def _field(row: dict[str, Any], column: str) -> str:
+    """The text of ``row``'s ``column`` (see :func:`_text`)."""
+    return _text(row.get(column), f"column {column!r}")
 
 
 def content_id(row: dict[str, Any]) -> str:
@@ -149,7 +289,8 @@ def content_id(row: dict[str, Any]) -> str:
                                default=str)
     except (TypeError, ValueError):  # keys that are not strings, circular values
         canonical = repr(sorted(row.items(), key=lambda kv: str(kv[0])))
-    return "content-" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+    # "surrogatepass": invalid Unicode gets an id too (the record is then quarantined).
+    return "content-" + hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 class _ContentIds:
@@ -209,9 +350,79 @@ class SourceRead:
 
 @dataclass
 class Limits:
-    """Checks on each record's text."""
+    """Checks on each record and file: the ``[ingest]`` settings of the same names."""
 
     max_text_chars: int = 10_000
+    # A created_at before this (midnight in the source's time zone) is implausible_date.
+    earliest_date: date | None = date(2000, 1, 1)
+    # What one file may hold (data.raw_rows.Caps): bigger, wider or longer is quarantined.
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    max_columns: int = DEFAULT_MAX_COLUMNS
+    max_field_chars: int = DEFAULT_MAX_FIELD_CHARS
+    # Folders besides the project root that sources may be read from; relative ones
+    # resolve against the project root. None: paths are not checked (a caller of the
+    # library that reads what it is given; the ingest stage sets a tuple, from the config).
+    allowed_roots: tuple[str | Path, ...] | None = None
+
+    @classmethod
+    def of(cls, settings: Any) -> Limits:
+        """The limits set by ``settings``: an ``[ingest]`` config section
+        (``flows.config.IngestConfig``) or anything with attributes of these names; those
+        it lacks keep their defaults."""
+        given = {f.name: getattr(settings, f.name) for f in fields(cls)
+                 if hasattr(settings, f.name)}
+        if given.get("allowed_roots") is not None:
+            given["allowed_roots"] = tuple(given["allowed_roots"])
+        if isinstance(given.get("earliest_date"), str):  # the config's "YYYY-MM-DD"
+            given["earliest_date"] = date.fromisoformat(given["earliest_date"])
+        return cls(**given)
+
+    @property
+    def caps(self) -> Caps:
+        return Caps(max_bytes=self.max_file_bytes, max_columns=self.max_columns,
+                    max_field_chars=self.max_field_chars)
+
+    def roots(self, root: Path) -> list[Path] | None:
+        """The folders sources may be read from: the project ``root`` and the allowed
+        roots, symlinks resolved; None when paths are not checked."""
+        if self.allowed_roots is None:
+            return None
+        extra = [Path(r) if Path(r).is_absolute() else root / r for r in self.allowed_roots]
+        return [Path(r).resolve() for r in (root, *extra)]
+
+
+class OutsideAllowedRoots(ValueError):
+    """A source path that resolves (symlinks followed) outside the allowed roots."""
+
+    def __init__(self, path: Path, real: Path | None, roots: list[Path]) -> None:
+        shown = (f"{path} (a symlink loop)" if real is None else
+                 str(path) if real == path else f"{path} (resolving to {real})")
+        super().__init__(
+            f"{shown} is outside the folders sources may be read from: "
+            f"{', '.join(str(r) for r in roots)}; nothing of it was read. Move the export "
+            "under the project root, or add its folder to ingest.allowed_roots")
+        self.path, self.real, self.roots = path, real, roots
+
+
+def check_inside(path: Path, roots: list[Path]) -> None:
+    """Raise :class:`OutsideAllowedRoots` unless ``path``, symlinks resolved, is in one of
+    ``roots`` (resolved folders). Only the path is looked at, never the file; a path that
+    cannot be resolved (a symlink loop) is refused too."""
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
+        raise OutsideAllowedRoots(path, None, roots) from None
+    if not any(real.is_relative_to(r) for r in roots):
+        raise OutsideAllowedRoots(path, real, roots)
+
+
+def _glob_base(pattern: Path) -> Path:
+    """The leading folders of a glob pattern, before its first wildcard."""
+    parts = pattern.parts
+    for index, part in enumerate(parts):
+        if glob.has_magic(part):
+            return Path(*parts[:index]) if index else Path(".")
+    return pattern
 
 
 def file_sha256(path: Path) -> str:
@@ -278,17 +489,31 @@ def _iter_source(source: SourceSettings, root: Path, since: datetime | None,
             start = cursor - timedelta(hours=api.overlap_hours)
         ids = _ContentIds()
         for rec in iter_api_records(settings, since=start):
-            yield from _map_one(source, rec.row, rec.raw, rec.error, now, since, until, limits,
-                                seen, ids)
+            yield from _map_one(source, rec.row, rec.raw, rec.error, None, now, since, until,
+                                limits, seen, ids)
         return
     pattern = Path(source.path) if Path(source.path).is_absolute() else root / source.path
-    files = _files(pattern)
+    roots = limits.roots(root)
+    try:
+        if roots is None:
+            files = _files(pattern)
+        else:
+            check_inside(_glob_base(pattern), roots)  # not even a folder elsewhere is listed
+            files = _files(pattern)
+            for path in files:
+                check_inside(path, roots)  # a symlink (or "..") to elsewhere
+    except OutsideAllowedRoots as outside:
+        seen.rows += 1
+        yield Item("quarantine", _quarantine(source, "", f"path: {source.path}",
+                                             OUTSIDE_ALLOWED_ROOTS, str(outside)))
+        return
     if not files:
         seen.rows += 1
         yield Item("quarantine", _quarantine(source, "", f"path: {source.path}", MISSING_FILE,
                                              f"no file matches {pattern}"))
         return
     fmt = source.format
+    caps = limits.caps
     for path in files:
         sha = file_sha256(path)
         entry = FileSeen(str(path), sha, path.stat().st_size, (str(path), sha) in done_files)
@@ -297,26 +522,30 @@ def _iter_source(source: SourceSettings, root: Path, since: datetime | None,
             continue
         ids = _ContentIds()  # identical rows are numbered within their file
         for raw_row in iter_rows(path, fmt, encoding=source.encoding,
-                                 delimiter=source.delimiter, sheet=source.sheet):
-            for item in _map_one(source, raw_row.row, raw_row.raw, raw_row.error, now, since,
-                                 until, limits, seen, ids):
+                                 delimiter=source.delimiter, sheet=source.sheet, caps=caps):
+            for item in _map_one(source, raw_row.row, raw_row.raw, raw_row.error,
+                                 raw_row.reason, now, since, until, limits, seen, ids):
                 entry.records += 1
                 yield item
 
 
 def _map_one(source: SourceSettings, row: dict[str, Any] | None, raw: str, error: str | None,
-             now: datetime, since: datetime | None, until: datetime | None, limits: Limits,
-             seen: SourceRead, ids: _ContentIds) -> Iterator[Item]:
+             reason: str | None, now: datetime, since: datetime | None, until: datetime | None,
+             limits: Limits, seen: SourceRead, ids: _ContentIds) -> Iterator[Item]:
     seen.rows += 1
     if row is None:
-        yield Item("quarantine", _quarantine(source, "", raw, NOT_PARSEABLE,
+        yield Item("quarantine", _quarantine(source, "", raw, reason or NOT_PARSEABLE,
                                              error or "malformed record"))
         return
     id_column = source.columns.get("id")
-    rid = _text(row.get(id_column)) if id_column else ids.next(row)
+    rid = ""
     try:
-        records = _MAPPERS[source.channel](source, row, now, rid)
+        rid = _field(row, id_column) if id_column else ids.next(row)
+        records = _MAPPERS[source.channel](source, row, now, rid, limits)
         for record in records:
+            if len(record["raw_text"]) > 4 * limits.max_text_chars:  # too long even repaired
+                raise BadRecord(TEXT_TOO_LONG, f"{len(record['raw_text']):,} characters; the "
+                                f"limit is {limits.max_text_chars:,} (ingest.max_text_chars)")
             text = repair_text(record["raw_text"])
             if len(text) > limits.max_text_chars:
                 raise BadRecord(TEXT_TOO_LONG, f"{len(text):,} characters; the limit is "
@@ -358,25 +587,34 @@ def read_source(
     return batch
 
 
+def _valid_unicode(text: str) -> str:
+    """``text`` with lone surrogates (invalid Unicode, which no table takes) replaced by
+    U+FFFD."""
+    if text.isascii() or not _SURROGATE.search(text):
+        return text
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def _quarantine(source: SourceSettings, rid: str, raw: str, reason: str, detail: str) -> dict:
     return {
         "source": source.name,
         "channel": source.channel,
-        "source_record_id": rid,
-        "raw_record": raw,
+        "source_record_id": _valid_unicode(rid),
+        "raw_record": _valid_unicode(raw),
         "reason": reason,
-        "detail": detail,
+        "detail": _valid_unicode(detail),
     }
 
 
 def _base(source: SourceSettings, row: dict[str, Any], now: datetime, rid: str,
-          question: str = "") -> dict:
+          limits: Limits, question: str = "") -> dict:
     cols = source.columns
     if not rid:
         raise BadRecord(MISSING_ID, f"no value in id column {cols.get('id')!r}")
     created_at = parse_timestamp(row.get(cols["created_at"]), now,
                                  date_format=getattr(source, "date_format", None),
-                                 timezone=getattr(source, "timezone", "UTC"), source=source.name)
+                                 timezone=getattr(source, "timezone", "UTC"), source=source.name,
+                                 earliest=limits.earliest_date)
     return {
         "doc_id": make_doc_id(source.name, rid, question),
         "source": source.name,
@@ -384,7 +622,7 @@ def _base(source: SourceSettings, row: dict[str, Any], now: datetime, rid: str,
         "channel": source.channel,
         "created_at": created_at,
         "question": question or None,
-        "customer": _text(row.get(cols["customer"])) if "customer" in cols else "",
+        "customer": _field(row, cols["customer"]) if "customer" in cols else "",
         "title": None,
         "product": None,
         "country": None,
@@ -399,11 +637,11 @@ def _base(source: SourceSettings, row: dict[str, Any], now: datetime, rid: str,
 
 
 def _map_review(source: SourceSettings, row: dict[str, Any], now: datetime,
-                rid: str) -> list[dict]:
+                rid: str, limits: Limits) -> list[dict]:
     cols = source.columns
-    record = _base(source, row, now, rid)
-    title = _text(row.get(cols["title"])) if "title" in cols else ""
-    body = _text(row.get(cols["body"]))
+    record = _base(source, row, now, rid, limits)
+    title = _field(row, cols["title"]) if "title" in cols else ""
+    body = _field(row, cols["body"])
     if not (title or body):
         raise BadRecord(NO_TEXT, "empty title and body")
     record["raw_text"] = f"{title}. {body}" if title and body else (title or body)
@@ -413,43 +651,41 @@ def _map_review(source: SourceSettings, row: dict[str, Any], now: datetime,
         record["rating_scale"] = source.rating_scale
     for key in ("product", "country"):
         if key in cols:
-            record[key] = _text(row.get(cols[key])) or None
+            record[key] = _field(row, cols[key]) or None
     return [record]
 
 
 def _map_social(source: SourceSettings, row: dict[str, Any], now: datetime,
-                rid: str) -> list[dict]:
+                rid: str, limits: Limits) -> list[dict]:
     cols = source.columns
-    record = _base(source, row, now, rid)
-    text = _text(row.get(cols["text"]))
+    record = _base(source, row, now, rid, limits)
+    text = _field(row, cols["text"])
     if not text:
         raise BadRecord(NO_TEXT, "empty post")
     record["raw_text"] = text
     if "author" in cols:
-        record["customer"] = _text(row.get(cols["author"]))
+        record["customer"] = _field(row, cols["author"])
     if "platform" in cols:
-        record["platform"] = _text(row.get(cols["platform"])) or None
-    if "reach" in cols and _text(row.get(cols["reach"])):
-        try:
-            record["reach"] = int(float(str(row.get(cols["reach"]))))
-        except ValueError:
-            raise BadRecord(SCORE_OUT_OF_RANGE, f"reach {row.get(cols['reach'])!r}") from None
+        record["platform"] = _field(row, cols["platform"]) or None
+    if "reach" in cols:
+        record["reach"] = parse_count(row.get(cols["reach"]), "reach")
     return [record]
 
 
 def _map_chat(source: SourceSettings, row: dict[str, Any], now: datetime,
-              rid: str) -> list[dict]:
+              rid: str, limits: Limits) -> list[dict]:
     cols = source.columns
-    record = _base(source, row, now, rid)
+    record = _base(source, row, now, rid, limits)
     turns = row.get(cols["turns"])
     if not isinstance(turns, list):
         raise BadRecord(NOT_PARSEABLE, f"{cols['turns']!r} is not a list of turns")
     roles = {r.lower() for r in source.customer_roles}
     # Only the customer's own words are their voice; agent and bot turns are context.
     voice = [
-        _text(t.get(cols["text"]))
+        _text(t.get(cols["text"]), f"a turn's {cols['text']!r}")
         for t in turns
-        if isinstance(t, dict) and _text(t.get(cols["role"])).lower() in roles
+        if isinstance(t, dict)
+        and _text(t.get(cols["role"]), f"a turn's {cols['role']!r}").lower() in roles
     ]
     voice = [v for v in voice if v]
     if not voice:
@@ -461,7 +697,7 @@ def _map_chat(source: SourceSettings, row: dict[str, Any], now: datetime,
 
 
 def _map_survey(source: SourceSettings, row: dict[str, Any], now: datetime,
-                rid: str) -> list[dict]:
+                rid: str, limits: Limits) -> list[dict]:
     cols = source.columns
     scores = {
         key: parse_score(row.get(cols[key]), key, *SCORE_RANGES[key])
@@ -470,30 +706,30 @@ def _map_survey(source: SourceSettings, row: dict[str, Any], now: datetime,
     }
     answers = []
     for question in source.text_columns:
-        text = _text(row.get(question))
+        text = _field(row, question)
         if text:
-            record = _base(source, row, now, rid, question)
+            record = _base(source, row, now, rid, limits, question)
             record.update(scores)
             record["raw_text"] = text
             answers.append(record)
     if not answers:
         # A respondent who only gave scores is still read, but carries no voice.
-        _base(source, row, now, rid)  # still validates id and date
+        _base(source, row, now, rid, limits)  # still validates id and date
         raise BadRecord(NO_TEXT, "no free-text answer")
     return answers
 
 
 def _map_mixed(source: SourceSettings, row: dict[str, Any], now: datetime,
-               rid: str) -> list[dict]:
+               rid: str, limits: Limits) -> list[dict]:
     """A record of an export holding several channels: it names its own channel."""
     cols = source.columns
-    channel = _text(row.get(cols["channel"])).lower()
+    channel = _field(row, cols["channel"]).lower()
     if channel not in CHANNELS:
         raise BadRecord(UNKNOWN_CHANNEL, f"channel {channel!r} is not one of {list(CHANNELS)}")
-    record = _base(source, row, now, rid)
+    record = _base(source, row, now, rid, limits)
     record["channel"] = channel
-    title = _text(row.get(cols["title"])) if "title" in cols else ""
-    text = _text(row.get(cols["text"]))
+    title = _field(row, cols["title"]) if "title" in cols else ""
+    text = _field(row, cols["text"])
     if not (title or text):
         raise BadRecord(NO_TEXT, "empty text")
     record["raw_text"] = f"{title}. {text}" if title and text else (title or text)
@@ -506,7 +742,7 @@ def _map_mixed(source: SourceSettings, row: dict[str, Any], now: datetime,
             record[key] = parse_score(row.get(cols[key]), key, *SCORE_RANGES[key])
     for key in ("product", "country", "platform"):
         if key in cols:
-            record[key] = _text(row.get(cols[key])) or None
+            record[key] = _field(row, cols[key]) or None
     return [record]
 
 

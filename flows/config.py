@@ -246,6 +246,47 @@ class IngestConfig(_Strict):
     # is missing) fails the run, naming the reasons: a broken export is loud, not a quiet
     # night. 1.0 never fails on quarantine.
     max_quarantine_share: float = Field(default=0.2, ge=0.0, le=1.0)
+    # Records dated before this day (YYYY-MM-DD, midnight in the source's timezone) are
+    # quarantined (implausible_date): placeholders such as 0001-01-01 or 1900-01-01.
+    earliest_date: str = "2000-01-01"
+    # What one export file may hold, so a hostile file costs bounded disk, memory and time.
+    # Bigger (decompressed: a gzip bomb) is quarantined whole, unread (file_too_large).
+    max_file_bytes: int = Field(default=1 << 30, ge=1)
+    # A row with more cells, and every row under a wider header, is too_many_columns.
+    max_columns: int = Field(default=1_000, ge=1)
+    # A record holding a longer value (any column, mapped or not) is field_too_long.
+    max_field_chars: int = Field(default=1_000_000, ge=1)
+    # Folders besides the project root that sources may be read from (relative ones
+    # resolve against the project root). A source path elsewhere, also through a symlink or
+    # "..", is quarantined unread (outside_allowed_roots).
+    allowed_roots: list[str] = Field(default_factory=list)
+
+    @field_validator("earliest_date", mode="before")
+    @classmethod
+    def _iso_date(cls, value: Any) -> str:
+        from datetime import date, datetime
+
+        if isinstance(value, date) and not isinstance(value, datetime):
+            value = value.isoformat()  # a TOML date: earliest_date = 2000-01-01
+        text = value.strip() if isinstance(value, str) else ""
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                raise ValueError
+            day = date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"earliest_date {value!r} is not a date; write it as YYYY-MM-DD, "
+                             'e.g. "2000-01-01"') from None
+        if day > date.today():
+            raise ValueError(f"earliest_date {text} lies in the future: every record would be "
+                             "quarantined")
+        return text
+
+    @field_validator("allowed_roots")
+    @classmethod
+    def _folders(cls, roots: list[str]) -> list[str]:
+        if any(not root.strip() for root in roots):
+            raise ValueError("allowed_roots: give folder paths, not empty strings")
+        return roots
 
 
 class ScheduleConfig(_Strict):

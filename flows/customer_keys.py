@@ -2,6 +2,8 @@
 
 It is a keyed hash (HMAC-SHA256) of the customer's normalised e-mail, phone or handle; the
 key comes from the environment variable ``privacy.customer_key_secret_env`` names.
+
+Record ids are keyed the same way when they are personal data (:func:`stored_record_id`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import os
 import unicodedata
 
 from flows.config import ConfigError, VocConfig
+from nlp.redact import Redactor
 
 # An HMAC key shorter than this can be brute-forced from the keys it made.
 MIN_SECRET_BYTES = 32
@@ -77,3 +80,41 @@ def customer_key(identity: str, secret: bytes) -> str | None:
     if not ident:
         return None
     return hmac.new(secret, ident.encode("utf-8"), hashlib.sha256).hexdigest()[:24]
+
+
+# Ids the connectors make for records without one ("content-<16 hex>[-n]"): hashes already.
+_CONTENT_ID_PREFIX = "content-"
+PSEUDONYM_PREFIX = "pid-"
+
+
+def record_id_looks_personal(record_id: str, redactor: Redactor) -> bool:
+    """The rule for a source's record id: it is personal data when it holds an ``@`` (an
+    e-mail or a handle), or anything the redactor replaces in text (a phone number, an
+    e-mail, a handle, a card, an IBAN, an IP address, a URL, or an order or account number
+    of ``privacy.id_patterns``). Ids the connectors make from a record's content are not.
+
+    Example:
+        >>> r = Redactor()
+        >>> [record_id_looks_personal(i, r) for i in ("R-10001", "maria@example.com",
+        ...                                            "+49 151 23456789", "@maria_k")]
+        [False, True, True, True]
+    """
+    if not record_id or record_id.startswith(_CONTENT_ID_PREFIX):
+        return False
+    return "@" in record_id or redactor.finds_personal_data(record_id)
+
+
+def record_id_key(record_id: str, secret: bytes) -> str:
+    """``pid-<24 hex>``: a keyed hash of a record id, stable across runs for one secret, and
+    apart from customer keys (the same e-mail as a record id and as a customer gives two
+    unrelated keys)."""
+    digest = hmac.new(secret, b"record_id\x1f" + record_id.encode("utf-8"), hashlib.sha256)
+    return PSEUDONYM_PREFIX + digest.hexdigest()[:24]
+
+
+def stored_record_id(record_id: str, redactor: Redactor, secret: bytes) -> str:
+    """A record id as the warehouse stores it: pseudonymised (:func:`record_id_key`) when
+    it looks personal (:func:`record_id_looks_personal`), else as the source wrote it."""
+    if record_id_looks_personal(record_id, redactor):
+        return record_id_key(record_id, secret)
+    return record_id

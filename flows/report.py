@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -22,8 +23,17 @@ _RTL = {"fa", "ar", "he", "ur"}
 # it into a <bdi>. Isolates in the customer's own text are dropped so ours stay paired.
 _FSI, _PDI = "\u2068", "\u2069"
 _ISOLATE_CHARS = re.compile("[\u2066-\u2069]")
-_ISOLATED_QUOTE = re.compile(
-    r"\[([A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)\] \u2068([^\u2068\u2069]*)\u2069")
+_LANG_TAG = r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*"
+_ISOLATED_QUOTE = re.compile(rf"\[({_LANG_TAG})\] \u2068([^\u2068\u2069]*)\u2069")
+# Customer text is data. In the Markdown (report.md, the Prefect artifact, the source of the
+# HTML page) it is one line of escaped text: "&", "<" and ">" as entities, so no viewer
+# makes HTML of it, and a backslash before every character of Markdown syntax that works
+# inside a line (links and images need "[" and "]", emphasis "*" and "_", code "`", tables
+# "|", strikethrough "~"), so no viewer makes a link, an image or code of it. Line breaks become
+# spaces: the text never starts a line, where "#", "-", "1." or ">" would mean something.
+_MD_ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_MD_SYNTAX = re.compile(r"([\\`*_\[\]|~])")
+_WHITESPACE = re.compile(r"\s+")
 
 
 def sparkline(values: list[float]) -> str:
@@ -58,9 +68,25 @@ def _respondents(n: int | None) -> str:
     return "no respondents" if n == 0 else "1 respondent" if n == 1 else f"{n} respondents"
 
 
+def md_text(text: Any) -> str:
+    r"""Customer text (a quote, a theme's label or keyword) as inert Markdown: shown as
+    written by any Markdown viewer, never a link, an image, HTML, code or emphasis.
+
+    >>> print(md_text("![p](//x.example/t.gif) <b>*hi*</b>"))
+    !\[p\](//x.example/t.gif) &lt;b&gt;\*hi\*&lt;/b&gt;
+    """
+    text = _WHITESPACE.sub(" ", _ISOLATE_CHARS.sub("", str(text))).strip()
+    return _MD_SYNTAX.sub(r"\\\1", text.translate(_MD_ENTITIES))
+
+
+def _lang(lang: Any) -> str:
+    """A quote's language tag as it goes between our brackets: a language code, or ``und``."""
+    return lang if isinstance(lang, str) and re.fullmatch(_LANG_TAG, lang) else "und"
+
+
 def _quote(q: dict[str, Any]) -> str:
     """``[lang] <FSI>text<PDI>``: the language tag outside the customer's isolated words."""
-    return f"[{q['lang']}] {_FSI}{_ISOLATE_CHARS.sub('', q['text'])}{_PDI}"
+    return f"[{_lang(q['lang'])}] {_FSI}{md_text(q['text'])}{_PDI}"
 
 
 def _scores(p: dict[str, Any], overall: dict[str, Any]) -> str:
@@ -132,7 +158,7 @@ def _signed(x: float | None) -> str:
 def _mix(counts_json: str, total: int | None = None, top: int = 6) -> str:
     counts: dict[str, int] = json.loads(counts_json or "{}")
     items = sorted(counts.items(), key=lambda kv: -kv[1])[:top]
-    return ", ".join(f"{k} {v}" for k, v in items)
+    return ", ".join(f"{md_text(k)} {v}" for k, v in items)
 
 
 def build_markdown(wh: Warehouse, run_id: str, title: str, top_themes: int,
@@ -187,8 +213,8 @@ def build_markdown(wh: Warehouse, run_id: str, title: str, top_themes: int,
         f"({_respondents(scores['csat_respondents'])}) |",
         f"| CES: low effort, 5-7 of 7 (7 = very easy) | {_pct(scores['ces_low_effort_share'])} "
         f"({_respondents(scores['ces_respondents'])}) |",
-        f"| Languages | {', '.join(f'{k} {n}' for k, n in languages)} |",
-        f"| Channels | {', '.join(f'{k} {n}' for k, n in channels)} |",
+        f"| Languages | {', '.join(f'{md_text(k)} {n}' for k, n in languages)} |",
+        f"| Channels | {', '.join(f'{md_text(k)} {n}' for k, n in channels)} |",
         f"| Quarantined records (all runs) | "
         f"{', '.join(f'{k} {n}' for k, n in quarantine) or 'none'} |",
         "",
@@ -203,7 +229,7 @@ def build_markdown(wh: Warehouse, run_id: str, title: str, top_themes: int,
     for i, p in enumerate(shown, 1):
         by_lang = json.loads(keywords.get(p["topic_id"]) or "{}")
         lines += [
-            f"### {i}. {p['label']}  (theme {p['topic_id']}{_merged_into(p)})",
+            f"### {i}. {md_text(p['label'])}  (theme {p['topic_id']}{_merged_into(p)})",
             "",
             f"- **Volume:** {p['volume']} pieces of feedback, {p['sentence_count']} sentences, "
             f"**{p['negative_share']:.0%} negative** ({p['negative_volume']} negative sentences)",
@@ -212,7 +238,8 @@ def build_markdown(wh: Warehouse, run_id: str, title: str, top_themes: int,
             f"- **Languages:** {_mix(p['languages'], top=10)}",
             f"- **Scores:** {_scores(p, scores)}",
             "- **Keywords:** " + "; ".join(
-                f"{lang}: {', '.join(words[:5])}" for lang, words in by_lang.items() if words
+                f"{md_text(lang)}: {', '.join(md_text(w) for w in words[:5])}"
+                for lang, words in by_lang.items() if words
             ),
             *([f"- **Merged into this theme since the run:** {_merged_from(p)}; the figures "
                "above are the run's, without them"] if p.get("merged_from") else []),
@@ -221,7 +248,7 @@ def build_markdown(wh: Warehouse, run_id: str, title: str, top_themes: int,
         quotes = json.loads(p["example_quotes"])
         for q in quotes:
             if q.get("representative", True):
-                lines.append(f"> {_quote(q)}  \n> — {q['channel']}")
+                lines.append(f"> {_quote(q)}  \n> — {md_text(q['channel'])}")
                 lines.append("")
         more = [q for q in quotes if not q.get("representative", True)]
         if more:
@@ -231,7 +258,7 @@ def build_markdown(wh: Warehouse, run_id: str, title: str, top_themes: int,
     if others:
         lines += ["## Other themes", "", "| theme | label | volume | negative | trend |",
                   "|---|---|---|---|---|"]
-        lines += [f"| {p['topic_id']}{_merged_into(p)} | {p['label']}"
+        lines += [f"| {p['topic_id']}{_merged_into(p)} | {md_text(p['label'])}"
                   + (f" (merged in since the run: {_merged_from(p)})" if p.get("merged_from")
                      else "")
                   + f" | {p['volume']} | {p['negative_share']:.0%} | {p['trend']} |"
@@ -255,7 +282,8 @@ def _merged_into(p: dict[str, Any]) -> str:
 
 
 def _merged_from(p: dict[str, Any]) -> str:
-    return ", ".join(f"theme {m['topic_id']} ({m['label']}, {m['volume']} pieces of feedback)"
+    return ", ".join(f"theme {m['topic_id']} ({md_text(m['label'])}, {m['volume']} pieces of "
+                     "feedback)"
                      for m in p["merged_from"])
 
 
@@ -310,7 +338,10 @@ def markdown_to_html(markdown: str, title: str) -> str:
     from markdown_it import MarkdownIt
 
     # No raw HTML: quotes are customer text, and "&lt;script&gt;" in it is "<script>" by now.
-    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown)
+    # Nor links or images: the report makes none, so none can come from customer text that
+    # escaping missed (a browser would fetch an image, and send the report's address along).
+    renderer = MarkdownIt("commonmark", {"html": False}).enable("table")
+    body = renderer.disable(["link", "image", "autolink"]).render(markdown)
     # Quotes and list items may be right-to-left (Persian, Arabic, Hebrew): let the
     # browser pick the direction per element.
     for tag in ("blockquote", "li", "td", "p"):
@@ -340,21 +371,39 @@ class Report:
     title: str
     markdown: str
 
-    def save(self, out_dir: Path) -> Path:
+    def save(self, out_dir: Path, *, private: bool = True) -> Path:
         """Write ``<out_dir>/<run_id>/report.{md,html}`` and refresh ``<out_dir>/latest``;
-        returns the run's folder."""
+        returns the run's folder.
+
+        The report quotes customers: ``private`` (the default) writes its files readable by
+        their owner only (0600, folders 0700); otherwise by anyone (0644, folders 0755).
+        A report folder made here is made with that mode, so no moment is world-readable.
+        """
+        dir_mode, file_mode = (0o700, 0o600) if private else (0o755, 0o644)
+        if not out_dir.exists():
+            out_dir.parent.mkdir(parents=True, exist_ok=True)
+            out_dir.mkdir(mode=dir_mode, exist_ok=True)
         run_dir = out_dir / self.run_id
-        run_dir.mkdir(parents=True, exist_ok=True)
-        (run_dir / "report.md").write_text(self.markdown, encoding="utf-8")
-        (run_dir / "report.html").write_text(markdown_to_html(self.markdown, self.title),
-                                             encoding="utf-8")
+        run_dir.mkdir(mode=dir_mode, exist_ok=True)
+        run_dir.chmod(dir_mode)
+        _write(run_dir / "report.md", self.markdown, file_mode)
+        _write(run_dir / "report.html", markdown_to_html(self.markdown, self.title), file_mode)
         latest = out_dir / "latest"
         staging = out_dir / ".latest.tmp"
         shutil.rmtree(staging, ignore_errors=True)
-        shutil.copytree(run_dir, staging)
+        shutil.copytree(run_dir, staging)  # modes too
+        staging.chmod(dir_mode)
         shutil.rmtree(latest, ignore_errors=True)
         staging.rename(latest)
         return run_dir
+
+
+def _write(path: Path, text: str, mode: int) -> None:
+    """Write ``text`` to ``path``, created with ``mode`` (and given it if it existed)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        os.fchmod(handle.fileno(), mode)
+        handle.write(text)
 
 
 def render_report(wh: Warehouse, run_id: str, *, title: str, top_themes: int,
@@ -367,8 +416,9 @@ def render_report(wh: Warehouse, run_id: str, *, title: str, top_themes: int,
 
 def write_report(wh: Warehouse, run_id: str, out_dir: Path, *, title: str,
                  top_themes: int, min_negative_share: float = 0.25,
-                 run: dict[str, Any] | None = None) -> tuple[Path, str]:
-    """Write ``<out_dir>/<run_id>/report.{md,html}`` and refresh ``<out_dir>/latest``."""
+                 run: dict[str, Any] | None = None, private: bool = True) -> tuple[Path, str]:
+    """Write ``<out_dir>/<run_id>/report.{md,html}`` and refresh ``<out_dir>/latest``
+    (``private``: see :meth:`Report.save`)."""
     report = render_report(wh, run_id, title=title, top_themes=top_themes,
                            min_negative_share=min_negative_share, run=run)
-    return report.save(out_dir), report.markdown
+    return report.save(out_dir, private=private), report.markdown

@@ -97,7 +97,8 @@ def run_pipeline(request: RunRequest, *, flow_run_id: str | None = None,
     journal.published(run_id, datetime.now(UTC))
     journal.forget({r.run_id for r in journaled} | {run_id})
     # Published: only now do the report files change.
-    run_dir = report.save(config.resolve(config.report.output_dir))
+    run_dir = report.save(config.resolve(config.report.output_dir),
+                          private=config.privacy.private_files)
     log.info("publish: report in %s; warehouse %s", run_dir, wh_path)
     log.info("timings (s): %s", ", ".join(f"{k} {v}" for k, v in ctx.timings.items()))
     return RunResult(run_id=run_id, report_dir=run_dir, warehouse=wh_path,

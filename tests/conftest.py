@@ -33,6 +33,10 @@ def write_project_config(root: Path, **overrides: str) -> Path:
     text = (ROOT / "configs" / "voc.toml").read_text(encoding="utf-8")
     text = text.replace('path = "data/samples/', f'path = "{ROOT}/data/samples/')
     text = text.replace('cache_dir = "data/models"', f'cache_dir = "{MODEL_CACHE}"')
+    # The samples are outside the test's project root: allow their folder.
+    assert "\nallowed_roots = []\n" in text, "configs/voc.toml has no allowed_roots line"
+    text = text.replace("\nallowed_roots = []\n",
+                        f'\nallowed_roots = ["{ROOT}/data/samples/"]\n')
     for old, new in overrides.items():
         assert old in text, f"{old!r} not in the shipped config"
         text = text.replace(old, new)

@@ -3,6 +3,8 @@
 Encoding detection is tested in test_encoding.py, the Parquet and Excel readers in
 test_formats_binary.py. Every input is built in the test's temporary directory; nothing
 touches the network.
+
+Long because it mirrors its module case by case; each class is one concern.
 """
 
 from __future__ import annotations
@@ -406,3 +408,100 @@ def test_csv_round_trip_with_sniffed_delimiter(tmp_path: Path, data: st.DataObje
     path = write(tmp_path / "round.csv", text.encode("utf-8"))
     got = rows_of(read(path, "csv"))
     assert got == [dict(zip(header, record, strict=True)) for record in records]
+
+
+# ---------------------------------------------------------------------------------------
+# Caps: what one file may hold (ingest.max_file_bytes, max_columns, max_field_chars)
+
+
+def _caps(**caps: int) -> object:
+    """A ``data.raw_rows.Caps`` (imported here, so the tests above run without it)."""
+    from data.raw_rows import Caps
+
+    return Caps(**caps)
+
+
+def test_caps_must_be_positive() -> None:
+    for name in ("max_bytes", "max_columns", "max_field_chars"):
+        with pytest.raises(ValueError, match=name):
+            _caps(**{name: 0})
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "json"])
+@pytest.mark.parametrize("gz", [False, True])
+def test_a_file_over_max_bytes_is_one_row_and_unread(tmp_path: Path, fmt: str,
+                                                     gz: bool) -> None:
+    text = ("id,text\n" + "1,fine\n" * 500 if fmt == "csv" else
+            '{"id": 1, "text": "fine"}\n' * 500 if fmt == "jsonl" else
+            json.dumps([{"id": 1, "text": "fine"}] * 500))
+    data = text.encode()
+    path = write(tmp_path / (f"big.{fmt}" + (".gz" if gz else "")),
+                 gzip.compress(data) if gz else data)
+    [item] = read(path, fmt, caps=_caps(max_bytes=len(data) - 1))
+    assert item.row is None and item.reason == "file_too_large" and item.raw == ""
+    assert f"more than {len(data) - 1:,} bytes (ingest.max_file_bytes)" in (item.error or "")
+    assert len(rows_of(read(path, fmt, caps=_caps(max_bytes=len(data))))) == 500
+
+
+def test_blank_line_runs_are_skipped_and_lines_still_counted(tmp_path: Path) -> None:
+    csv_path = write(tmp_path / "r.csv", (
+        "\r\n \r\nid,text\r\n\t\r\n1,\"a\r\n\r\n\r\nb\"\r\n" + "\r\n" * 70_000
+        + "2,c\r\n\r3,d\n  \n").encode())
+    items = read(csv_path, "csv")
+    assert rows_of(items) == [{"id": "1", "text": "a\r\n\r\n\r\nb"}, {"id": "2", "text": "c"},
+                              {"id": "3", "text": "d"}]
+    assert [i.position for i in items] == ["r.csv line 5", "r.csv line 70009",
+                                           "r.csv line 70011"]
+    jsonl_path = write(tmp_path / "r.jsonl", (
+        "\ufeff\n\n \r\n" + "\n" * 70_000 + '{"a": 1}\n \t \n{"a": 2}').encode())
+    items = read(jsonl_path, "jsonl")
+    assert rows_of(items) == [{"a": 1}, {"a": 2}]
+    assert [i.position for i in items] == ["r.jsonl line 70004", "r.jsonl line 70006"]
+
+
+def test_csv_rows_wider_than_max_columns(tmp_path: Path) -> None:
+    path = write(tmp_path / "r.csv", ("id,text\n1,a\n" + ",".join("x" * 12) + "\n2,b\n").encode())
+    items = read(path, "csv", caps=_caps(max_columns=10))
+    assert [i.row for i in items] == [{"id": "1", "text": "a"}, None, {"id": "2", "text": "b"}]
+    assert items[1].reason == "too_many_columns"
+    assert "12 cells, more than 10 (ingest.max_columns)" in (items[1].error or "")
+    # A header wider than the cap: every row under it too, and the reason says so.
+    wide = write(tmp_path / "wide.csv", (",".join("abcdefghijkl") + "\n1,a\n2,b\n").encode())
+    items = read(wide, "csv", caps=_caps(max_columns=10))
+    assert [i.reason for i in items] == ["too_many_columns"] * 3
+    assert "no usable header: the header (wide.csv line 1) has 12 columns" in (
+        items[1].error or "")
+
+
+def test_jsonl_and_json_objects_wider_than_max_columns(tmp_path: Path) -> None:
+    wide = {f"k{i}": i for i in range(12)}
+    path = write(tmp_path / "r.jsonl", (json.dumps({"a": 1}) + "\n" + json.dumps(wide)
+                                        + "\n").encode())
+    items = read(path, "jsonl", caps=_caps(max_columns=10))
+    assert items[0].row == {"a": 1} and items[1].reason == "too_many_columns"
+    assert items[1].raw == json.dumps(wide)  # the line as read
+    path = write(tmp_path / "r.json", json.dumps([{"a": 1}, wide]).encode())
+    items = read(path, "json", caps=_caps(max_columns=10))
+    assert items[0].row == {"a": 1} and items[1].reason == "too_many_columns"
+
+
+@pytest.mark.parametrize("value", ["x" * 51, ["ok", "x" * 51], {"turn": {"text": "x" * 51}}])
+def test_a_value_longer_than_max_field_chars(tmp_path: Path, value: object) -> None:
+    record = {"id": 1, "v": value}
+    path = write(tmp_path / "r.jsonl", (json.dumps({"id": 0, "v": "x" * 50}) + "\n"
+                                        + json.dumps(record) + "\n").encode())
+    items = read(path, "jsonl", caps=_caps(max_field_chars=50))
+    assert items[0].row == {"id": 0, "v": "x" * 50}
+    assert items[1].row is None and items[1].reason == "field_too_long"
+    assert "a value of 51 characters, more than 50 (ingest.max_field_chars)" in (
+        items[1].error or "")
+    key = write(tmp_path / "k.json", json.dumps({"k" * 51: 1}).encode())
+    assert read(key, "json", caps=_caps(max_field_chars=50))[0].reason == "field_too_long"
+
+
+def test_csv_fields_longer_than_max_field_chars(tmp_path: Path) -> None:
+    huge = "x" * (csv.field_size_limit() + 10)
+    path = write(tmp_path / "r.csv", f'id,text\n1,{"y" * 51}\n2,"{huge}"\n3,ok\n'.encode())
+    items = read(path, "csv", caps=_caps(max_field_chars=50))
+    assert [i.reason for i in items] == ["field_too_long", "field_too_long", None]
+    assert items[2].row == {"id": "3", "text": "ok"}

@@ -118,3 +118,76 @@ def test_excel_sheet_by_name(tmp_path: Path) -> None:
 def test_not_an_xlsx_file(tmp_path: Path) -> None:
     (item,) = read(write(tmp_path / "survey.xlsx", b"id,text\n1,a\n"), "excel")
     assert item.row is None and "not a readable .xlsx" in (item.error or "")
+
+
+# ---------------------------------------------------------------------------------------
+# Caps: what one file may hold (ingest.max_file_bytes, max_columns, max_field_chars)
+
+
+def _caps(**caps: int) -> object:
+    """A ``data.raw_rows.Caps`` (imported here, so the tests above run without it)."""
+    from data.raw_rows import Caps
+
+    return Caps(**caps)
+
+
+def test_parquet_wider_than_max_columns_is_refused_unread(tmp_path: Path) -> None:
+    path = tmp_path / "wide.parquet"
+    pq.write_table(pa.table({f"c{i}": [1, 2] for i in range(12)}), path)
+    [item] = read(path, "parquet", caps=_caps(max_columns=10))
+    assert item.reason == "too_many_columns" and "12 columns, more than 10" in (item.error or "")
+    assert len(rows_of(read(path, "parquet", caps=_caps(max_columns=12)))) == 2
+
+
+def test_parquet_whose_data_is_bigger_than_max_bytes_is_refused_by_its_metadata(
+        tmp_path: Path) -> None:
+    path = tmp_path / "zeros.parquet"
+    pq.write_table(pa.table({"n": pa.array([0] * 500_000, type=pa.int64())}), path,
+                   compression="zstd", use_dictionary=False)
+    assert path.stat().st_size < 50_000  # 4 MB of data, compressed
+    [item] = read(path, "parquet", caps=_caps(max_bytes=1_000_000))
+    assert item.reason == "file_too_large" and "its metadata gives" in (item.error or "")
+    zipped = write(tmp_path / "zeros.parquet.gz", gzip.compress(path.read_bytes()))
+    [item] = read(zipped, "parquet", caps=_caps(max_bytes=1_000))
+    assert item.reason == "file_too_large" and "decompresses to more" in (item.error or "")
+
+
+def test_parquet_value_longer_than_max_field_chars(tmp_path: Path) -> None:
+    path = tmp_path / "long.parquet"
+    pq.write_table(pa.table({"id": [1, 2], "text": ["fine", "x" * 100]}), path)
+    items = read(path, "parquet", caps=_caps(max_field_chars=50))
+    assert items[0].row == {"id": 1, "text": "fine"} and items[1].reason == "field_too_long"
+
+
+def test_excel_whose_zip_unpacks_to_more_than_max_bytes_is_refused(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for i in range(3000):
+        sheet.append([i, "the same comment, over and over again"])
+    path = tmp_path / "big.xlsx"
+    book.save(path)
+    size = path.stat().st_size
+    [item] = read(path, "excel", caps=_caps(max_bytes=size * 2))
+    assert item.reason == "file_too_large" and "its zip directory gives" in (item.error or "")
+    assert len(read(path, "excel", caps=_caps(max_bytes=size * 100))) == 2999
+
+
+def test_excel_rows_wider_than_max_columns(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["id", "text"])
+    sheet.append([1, "fine"])
+    sheet.append(list(range(12)))
+    sheet.append([2, "x" * 60])
+    path = tmp_path / "r.xlsx"
+    book.save(path)
+    items = read(path, "excel", caps=_caps(max_columns=10, max_field_chars=50))
+    assert items[0].row == {"id": 1, "text": "fine"}
+    assert [i.reason for i in items[1:]] == ["too_many_columns", "field_too_long"]
+    wide = openpyxl.Workbook()
+    wide.active.append([f"c{i}" for i in range(12)])
+    wide.active.append([1, 2])
+    wide.save(tmp_path / "wide.xlsx")
+    items = read(tmp_path / "wide.xlsx", "excel", caps=_caps(max_columns=10))
+    assert [i.reason for i in items] == ["too_many_columns"] * 2
+    assert "no usable header" in (items[1].error or "")

@@ -445,7 +445,9 @@ class TestExportsWithoutIdOrIsoDates:
             ["03/04/2026 18:30", 2, "", "Late again", ""],
             ["not a date", 2, "", "Late again", ""],
         ])
-        guessed = make_config(tmp_path / "a", [self.source(str(tmp_path / "reviews.csv"))])
+        outside = {"allowed_roots": [str(tmp_path)]}  # the export is outside the project root
+        guessed = make_config(tmp_path / "a", [self.source(str(tmp_path / "reviews.csv"))],
+                              ingest=outside)
         counts = run_ingest(guessed, "run1")
         assert_balanced(counts)
         assert counts["quarantine_reasons"] == {"ambiguous_date": 2, "unparseable_date": 1}
@@ -453,7 +455,7 @@ class TestExportsWithoutIdOrIsoDates:
         assert all("date_format" in d and "shop_reviews" in d for (d,) in details)
         told = make_config(tmp_path / "b", [self.source(
             str(tmp_path / "reviews.csv"), date_format=["%d/%m/%Y %H:%M", "%d/%m/%Y"],
-            timezone="Europe/Berlin")])
+            timezone="Europe/Berlin")], ingest=outside)
         counts = run_ingest(told, "run1")
         assert counts["quarantine_reasons"] == {"unparseable_date": 1}
         assert sorted(table(told, "SELECT created_at FROM feedback")) == [

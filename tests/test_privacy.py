@@ -168,6 +168,8 @@ min_theme_size = 5
 [privacy]
 id_patterns = ['\\bORD-\\d{{4}}-\\d{{4,6}}\\b']
 store_raw_text = true
+[ingest]
+allowed_roots = ["{root}"]
 [report]
 output_dir = "{root / 'reports'}"
 ''' + write_sources(root), encoding="utf-8")

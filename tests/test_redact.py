@@ -152,3 +152,65 @@ class TestPlaceholders:
     def test_contains_placeholder(self) -> None:
         assert contains_placeholder(["fine", "mail [EMAIL] now"])
         assert not contains_placeholder(["fine", "[sic] no placeholder"])
+
+
+class TestAsCustomersWriteThem:
+    """Separators people type: slashes in phones, en dashes and dots in card numbers,
+    scheme-relative links; each was stored as written."""
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("Tel 0151 / 2345 / 6789", "Tel [PHONE]"),
+            ("Tel ۰۱۵۱ / ۲۳۴۵ / ۶۷۸۹ bitte", "Tel [PHONE] bitte"),
+            ("call (212) 555-0123 or +44 20 7946 0958", "call [PHONE] or [PHONE]"),
+            ("appelez le 06 12 34 56 78", "appelez le [PHONE]"),
+            ("am 14.09.2026 0151 2345678 anrufen", "am 14.09.2026 [PHONE] anrufen"),
+        ],
+    )
+    def test_phones(self, redactor: Redactor, text: str, expected: str) -> None:
+        assert redactor.redact(text) == expected
+
+    @pytest.mark.parametrize(
+        "card",
+        ["4111–1111–1111–1111", "4111—1111—1111—1111", "4111.1111.1111.1111",
+         "4111/1111/1111/1111", "4111111111111111", "2223 0031 2200 3222",
+         "6011 0009 9013 9424", "3782 822463 10005"],
+    )
+    def test_cards(self, redactor: Redactor, card: str) -> None:
+        assert redactor.redact(f"card {card} charged twice") == "card [CARD] charged twice"
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("![p](//evil.example/t.gif)", "![p]([URL])"),
+            ("[x](//evil.example)", "[x]([URL])"),
+            ("see //cdn.evil.example/a?b=1.", "see [URL]."),
+            ("(see https://shop.example.com/a)", "(see [URL])"),
+            ("https://x.example/reset?token=a(1)SECRET done", "[URL] done"),
+            ("WWW.Example.ORG/x and ftp://files.example.com/a", "[URL] and [URL]"),
+        ],
+    )
+    def test_urls(self, redactor: Redactor, text: str, expected: str) -> None:
+        assert redactor.redact(text) == expected
+
+    @pytest.mark.parametrize(
+        "text",
+        ["and/or // a comment", "Terrible service.No refund, amazon.com is better",
+         "the U.S. store", "ratio 1:2:3 at 10:30:00", "Timestamp 2026-09-14T10:22:00Z",
+         "Paid 1.234.567,89 EUR", "Zimmer 1234567", "javascript:alert(1)"],
+    )
+    def test_ordinary_text_stays(self, redactor: Redactor, text: str) -> None:
+        assert redactor.redact(text) == text
+
+    def test_email_outside_the_public_suffix_list(self, redactor: Redactor) -> None:
+        assert redactor.redact("mail o'brien@mail.co.il or ops@shop.internal") == (
+            "mail [EMAIL] or [EMAIL]")
+
+    def test_iban_needs_its_checksum(self, redactor: Redactor) -> None:
+        assert redactor.redact("IBAN GB82 WEST 1234 5698 7654 32") == "IBAN [IBAN]"
+        assert "[IBAN]" not in redactor.redact("code DE00 1234 5678 9012 3456 78")
+
+    def test_finds_personal_data(self, redactor: Redactor) -> None:
+        assert redactor.finds_personal_data("ruf 0151 / 2345 / 6789 an")
+        assert not redactor.finds_personal_data("R-10001")

@@ -230,8 +230,9 @@ class TestRightToLeftQuotes:
         # Wrapped in first-strong isolates (U+2068 ... U+2069) after the tag.
         assert f"[fa] \u2068{FA_QUOTE}\u2069" in markdown
         assert f"[he] \u2068{HE_QUOTE}\u2069" in markdown
-        # The customer's own isolate is dropped, so ours closes the quote.
-        assert f"[ar] \u2068{AR_QUOTE} <b>[en]</b>\u2069" in markdown
+        # The customer's own isolate is dropped, so ours closes the quote; their markup is
+        # escaped, so it stays text.
+        assert f"[ar] \u2068{AR_QUOTE} &lt;b&gt;\\[en\\]&lt;/b&gt;\u2069" in markdown
         assert re.search(r"^> \[\w+\] \u2068[^\u2068\u2069]+\u2069  $", markdown, re.MULTILINE)
 
     def test_each_rtl_quote_in_its_own_rtl_element(self, wh: Warehouse) -> None:

@@ -70,6 +70,8 @@ def _write_config(root: Path, cron: str) -> Path:
     replacements: dict[str, Callable[[re.Match[str]], str]] = {
         r'^path = "(data/samples/[^"]+)"': lambda m: f"path = {_toml_str(str(REPO / m[1]))}",
         r"^cache_dir = .*$": lambda m: f"cache_dir = {_toml_str(str(REPO / 'data' / 'models'))}",
+        r"^allowed_roots = .*$":
+            lambda m: f"allowed_roots = [{_toml_str(str(REPO / 'data' / 'samples'))}]",
         r"^cron = .*$": lambda m: f"cron = {_toml_str(cron)}",
         r"^timezone = .*$": lambda m: f"timezone = {_toml_str(TIMEZONE)}",
     }

@@ -1,4 +1,7 @@
-"""Tests for data.sources: connectors map each channel's export to the feedback schema."""
+"""Tests for data.sources: connectors map each channel's export to the feedback schema.
+
+Long because it mirrors its module case by case; each class is one concern.
+"""
 
 from __future__ import annotations
 
@@ -636,3 +639,128 @@ class TestExportWithoutId:
             SourceConfig(name="support_chats", channel="chat", path="c.json", format="json",
                          columns=columns)
         assert "'id'" in str(info.value) and "conversation" in str(info.value)
+
+
+# ---- hostile values, implausible dates, caps --------------------------------------------
+
+
+class TestHostileValues:
+    @pytest.mark.parametrize(("value", "expected"), [
+        (None, None), ("", None), ("  ", None), (7, 7), ("1520", 1520), (" 12 ", 12),
+        (12.9, 12), ("3.7", 3), (2**63 - 1, 2**63 - 1)])
+    def test_counts_that_fit(self, value: Any, expected: int | None) -> None:
+        from data.sources import parse_count
+
+        assert parse_count(value, "reach") == expected
+
+    @pytest.mark.parametrize("value", [
+        float("inf"), float("-inf"), float("nan"), "1e30", "1e999", 10**30, 2**63, -1, "-5",
+        True, False, [1], {"n": 1}, "lots", "9" * 5000])
+    def test_counts_that_do_not_fit_are_bad_values(self, value: Any) -> None:
+        from data.sources import parse_count
+
+        with pytest.raises(BadRecord) as info:
+            parse_count(value, "reach")
+        assert info.value.reason == "bad_value" and info.value.detail.startswith("reach")
+
+    @pytest.mark.parametrize(("value", "reason"), [
+        (float("nan"), "bad_value"), ("inf", "bad_value"), ("NaN", "bad_value"),
+        (True, "bad_value"), ([4], "bad_value"), ({"v": 4}, "bad_value"),
+        (10**30, SCORE_OUT_OF_RANGE), ("1e30", SCORE_OUT_OF_RANGE),
+        ("five", SCORE_OUT_OF_RANGE), (0, SCORE_OUT_OF_RANGE)])
+    def test_scores_that_cannot_be_mapped(self, value: Any, reason: str) -> None:
+        from data.sources import parse_score
+
+        with pytest.raises(BadRecord) as info:
+            parse_score(value, "rating", 1, 5)
+        assert info.value.reason == reason
+
+    def test_scores_are_finite_floats(self) -> None:
+        from data.sources import parse_score
+
+        assert [parse_score(v, "csat", 1, 5) for v in (4, "4.5", 1.0, None, " ")] == [
+            4.0, 4.5, 1.0, None, None]
+        assert isinstance(parse_score(4, "csat", 1, 5), float)
+
+    def test_text_fields_take_scalars_only(self, tmp_path: Path) -> None:
+        write_jsonl(tmp_path / "social.jsonl", [
+            {"post_id": 17, "posted_at": "2026-09-20T18:00:00Z", "text": "Late again",
+             "platform": None, "author": float("nan")},
+            {"post_id": "S-2", "posted_at": "2026-09-20T18:00:00Z", "text": ["Late"]},
+            {"post_id": "S-3", "posted_at": "2026-09-20T18:00:00Z", "text": "Late",
+             "platform": True},
+            {"post_id": {"id": 4}, "posted_at": "2026-09-20T18:00:00Z", "text": "Late"},
+            '{"post_id": "S-5", "posted_at": "2026-09-20T18:00:00Z", "text": "Late \\udc00"}',
+        ])
+        batch = read_source(social_source(), tmp_path, now=NOW)
+        assert [(r["source_record_id"], r["customer"], r["platform"]) for r in batch.records] \
+            == [("17", "", None)]
+        assert reasons(batch) == {"S-2": "bad_value", "S-3": "bad_value", "": "bad_value",
+                                  "S-5": "bad_value"}
+        details = sorted(q["detail"] for q in batch.quarantined)
+        assert details[0] == "column 'platform' is a boolean (True), not text"
+        assert any("invalid Unicode" in d for d in details)
+        assert all("\udc00" not in q["raw_record"] for q in batch.quarantined)
+
+
+class TestImplausibleDates:
+    @pytest.mark.parametrize("text", ["0001-01-01", "1900-01-01", "1999-12-31T23:59:59Z",
+                                      "1970-01-01T00:00:00+00:00", "946684799"])
+    def test_before_the_earliest_date(self, text: str) -> None:
+        with pytest.raises(BadRecord) as info:
+            parse_timestamp(text, NOW, earliest=date(2000, 1, 1))
+        assert info.value.reason == "implausible_date"
+        assert repr(text) in info.value.detail and "ingest.earliest_date 2000-01-01" in (
+            info.value.detail)
+
+    def test_from_the_earliest_date_on(self) -> None:
+        assert parse_timestamp("2000-01-01", NOW, earliest=date(2000, 1, 1)) == datetime(
+            2000, 1, 1, tzinfo=UTC)
+        assert parse_timestamp("1900-01-01", NOW) == datetime(1900, 1, 1, tzinfo=UTC)  # unset
+
+    def test_read_source_quarantines_them_by_default(self, tmp_path: Path) -> None:
+        from data.sources import Limits
+
+        write_csv(tmp_path / "reviews.csv", REVIEW_HEADER, [
+            ["R-1", "0001-01-01", "4", "", "Fine.", "", ""],
+            ["R-2", "1900-01-01T00:00:00Z", "4", "", "Fine.", "", ""],
+            ["R-3", "2026-09-14", "4", "", "Fine.", "", ""]])
+        batch = read_source(review_source(), tmp_path, now=NOW)
+        assert reasons(batch) == {"R-1": "implausible_date", "R-2": "implausible_date"}
+        older = read_source(review_source(), tmp_path, now=NOW,
+                            limits=Limits(earliest_date=date(1900, 1, 1)))
+        assert reasons(older) == {"R-1": "implausible_date"}
+
+
+class TestCaps:
+    def test_refusals_by_a_reader_keep_their_reason(self, tmp_path: Path) -> None:
+        from data.sources import Limits
+
+        write_jsonl(tmp_path / "social.jsonl", [
+            {"post_id": "S-1", "posted_at": "2026-09-20T18:00:00Z", "text": "Late"},
+            {"post_id": "S-2", "posted_at": "2026-09-20T18:00:00Z", "text": "x" * 200},
+            {"post_id": "S-3", "posted_at": "2026-09-20T18:00:00Z", "text": "Late",
+             **{f"extra_{i}": i for i in range(10)}},
+            "not json",
+        ])
+        limits = Limits(max_columns=8, max_field_chars=100)
+        batch = read_source(social_source(), tmp_path, now=NOW, limits=limits)
+        assert [r["source_record_id"] for r in batch.records] == ["S-1"]
+        assert sorted(q["reason"] for q in batch.quarantined) == [
+            "field_too_long", NOT_PARSEABLE, "too_many_columns"]
+        too_big = read_source(social_source(), tmp_path, now=NOW,
+                              limits=Limits(max_file_bytes=100))
+        assert [q["reason"] for q in too_big.quarantined] == ["file_too_large"]
+        assert too_big.records == [] and too_big.read == 1
+
+    def test_limits_of_the_config(self) -> None:
+        from data.sources import Limits
+        from flows.config import IngestConfig
+
+        limits = Limits.of(IngestConfig(earliest_date="1990-05-01", max_columns=50,
+                                        max_file_bytes=4096, max_field_chars=300,
+                                        allowed_roots=["../exports"], max_text_chars=500))
+        assert limits == Limits(max_text_chars=500, earliest_date=date(1990, 5, 1),
+                                max_file_bytes=4096, max_columns=50, max_field_chars=300,
+                                allowed_roots=("../exports",))
+        assert Limits().allowed_roots is None  # a library caller's paths are not checked

@@ -144,7 +144,8 @@ def report(
             fail(f"no completed run {chosen!r} in {path}; the latest completed runs: {recent}")
         run_dir, _ = write_report(wh, chosen, cfg.resolve(cfg.report.output_dir),
                                   title=cfg.report.title, top_themes=cfg.report.top_themes,
-                                  min_negative_share=cfg.report.min_negative_share)
+                                  min_negative_share=cfg.report.min_negative_share,
+                                  private=cfg.privacy.private_files)
     typer.echo(f"report: {run_dir / 'report.md'}")
 
 

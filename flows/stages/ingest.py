@@ -28,10 +28,18 @@ from typing import Any
 
 import polars as pl
 
-from data.sources import MISSING_FILE, NO_TEXT, Item, Limits, SourceSettings, iter_source
+from data.sources import (
+    MISSING_FILE,
+    NO_TEXT,
+    OUTSIDE_ALLOWED_ROOTS,
+    Item,
+    Limits,
+    SourceSettings,
+    iter_source,
+)
 from flows.config import VocConfig
 from flows.context import RunContext, stage_summary
-from flows.customer_keys import customer_key, customer_key_secret
+from flows.customer_keys import customer_key, customer_key_secret, stored_record_id
 from nlp.normalize import text_hash
 from nlp.redact import Redactor
 from nlp.text_prep import has_words, stored_text
@@ -61,15 +69,65 @@ _DUPLICATE_SCHEMA = {
 }
 
 
-def quarantine_frame(rows: list[dict], redactor: Redactor) -> pl.DataFrame:
-    """Quarantine rows with their raw record and detail redacted, and a stable id."""
+def quarantine_frame(rows: list[dict], redactor: Redactor, source: SourceSettings,
+                     secret: bytes) -> pl.DataFrame:
+    """Quarantine rows as stored, with a stable id: the raw record cut to the fields the
+    source maps (:func:`kept_raw_record`), the detail redacted. Record ids are pseudonymised
+    by the loader before (:func:`flows.customer_keys.stored_record_id`)."""
     out = []
     for q in rows:
-        raw = redactor.redact(q["raw_record"])
+        raw = kept_raw_record(q["raw_record"], source, redactor, secret,
+                              q.get("source_record_id") or "")
         detail = redactor.redact(q["detail"]) if q.get("detail") else q.get("detail")
         qid = hashlib.sha256(f"{q['source']}\x1f{raw}\x1f{q['reason']}".encode()).hexdigest()[:24]
         out.append({**q, "raw_record": raw, "detail": detail, "quarantine_id": qid})
     return pl.DataFrame(out, schema=_QUARANTINE_SCHEMA)
+
+
+def kept_raw_record(raw: str, source: SourceSettings, redactor: Redactor, secret: bytes,
+                    record_id: str = "") -> str:
+    """What the quarantine keeps of a raw record: enough to see why it failed, no identity.
+
+    A record that is a JSON object keeps only the fields the source maps (the values of its
+    ``columns`` and its ``text_columns``; in nested objects, such as a chat's turns, the same
+    names), their text redacted; the customer (``columns.customer`` or ``columns.author``)
+    becomes its ``customer_key``, and the id its stored ``record_id``. Anything else (a line
+    that could not be parsed, a record cut for its size) is kept as redacted text.
+    """
+    try:
+        record = json.loads(raw)
+    except (ValueError, RecursionError):
+        record = None
+    if not isinstance(record, dict):
+        return redactor.redact(raw)
+    mapped = {*source.columns.values(), *source.text_columns}
+    identities = {source.columns[k] for k in ("customer", "author") if k in source.columns}
+    id_column = source.columns.get("id")
+    kept: dict[str, Any] = {}
+    for key, value in record.items():
+        if key not in mapped:
+            continue
+        if key in identities:
+            kept[key] = customer_key(str(value), secret) if value not in (None, "") else value
+        elif key == id_column and record_id:
+            kept[key] = record_id
+        else:
+            kept[key] = _redacted(value, mapped, redactor)
+    return json.dumps(kept, ensure_ascii=False, default=str)
+
+
+def _redacted(value: Any, mapped: set[str], redactor: Redactor, depth: int = 0) -> Any:
+    """``value`` with its text redacted and, in nested objects, only the mapped fields."""
+    if isinstance(value, str):
+        return redactor.redact(value)
+    if depth > 20:
+        return None
+    if isinstance(value, dict):
+        return {k: _redacted(v, mapped, redactor, depth + 1) for k, v in value.items()
+                if k in mapped}
+    if isinstance(value, list):
+        return [_redacted(v, mapped, redactor, depth + 1) for v in value]
+    return value
 
 
 @dataclass
@@ -115,10 +173,16 @@ class _Loader:
         self.account = SourceAccount()
         self.window_hours = ctx.config.ingest.cross_channel_window_hours
         self.store_raw = ctx.config.privacy.store_raw_text
+        # A survey row's answers come one after another with one record id: judged once.
+        self._last_id: tuple[str, str] = ("", "")
 
     def load(self, chunk: list[Item]) -> None:
         ctx, redactor = self.ctx, self.ctx.redactor
-        quarantined = [i.data for i in chunk if i.kind == "quarantine"]
+        # A record id that is personal data (an e-mail, a phone, a handle...) is stored as a
+        # keyed pseudonym, here and in the quarantine and the duplicates (doc_id, made from
+        # it by the connector, is a hash already).
+        quarantined = [{**i.data, "source_record_id": self._record_id(i.data["source_record_id"])}
+                       for i in chunk if i.kind == "quarantine"]
         rows: list[dict[str, Any]] = []
         raw_texts: list[dict[str, Any]] = []
         in_chunk: set[str] = set()
@@ -127,6 +191,7 @@ class _Loader:
             if item.kind != "record":
                 continue
             record = dict(item.data)
+            record["source_record_id"] = self._record_id(record["source_record_id"])
             if record["doc_id"] in in_chunk:
                 duplicates += 1
                 continue
@@ -161,7 +226,7 @@ class _Loader:
                 pl.DataFrame([r for r in raw_texts if r["doc_id"] in kept],
                              schema={"doc_id": pl.String, "source": pl.String,
                                      "raw_text": pl.String, "ingested_run_id": pl.String}))
-        quarantine = quarantine_frame(quarantined, redactor)
+        quarantine = quarantine_frame(quarantined, redactor, self.source, self.secret)
         ctx.warehouse.record_quarantine(quarantine, ctx.run_id)
         acc = self.account
         if acc.example is None and quarantine.height:
@@ -176,6 +241,14 @@ class _Loader:
         acc.quarantined += len(quarantined)
         for q in quarantined:
             acc.quarantine_reasons[q["reason"]] = acc.quarantine_reasons.get(q["reason"], 0) + 1
+
+    def _record_id(self, record_id: str | None) -> str | None:
+        if not record_id:
+            return record_id
+        if self._last_id[0] != record_id:
+            self._last_id = (record_id,
+                             stored_record_id(record_id, self.ctx.redactor, self.secret))
+        return self._last_id[1]
 
     def _cross_channel(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         """Split off records whose customer said the same words on another channel lately."""
@@ -260,6 +333,9 @@ def rejection(name: str, account: SourceAccount, max_share: float) -> str | None
     top = ", ".join(f"{reason} {n:,}" for reason, n in reasons[:3])
     example = (f"; e.g. ({account.example[0]}: {account.example[2]}) {account.example[1]}"
                if account.example else "")
+    if OUTSIDE_ALLOWED_ROOTS in account.quarantine_reasons:
+        detail = account.example[2] if account.example else "outside the allowed roots"
+        return f"source '{name}': its path is refused ({OUTSIDE_ALLOWED_ROOTS}): {detail}"
     if MISSING_FILE in account.quarantine_reasons:
         detail = account.example[2] if account.example else "no file"
         return (f"source '{name}': its file is missing ({detail}). Check the source's path "
@@ -284,7 +360,7 @@ def run_source(ctx: RunContext, name: str, since: datetime | None,
     with wh.transaction():
         seen, items = iter_source(
             source, config.root, since=since, until=until,
-            limits=Limits(max_text_chars=config.ingest.max_text_chars),
+            limits=Limits.of(config.ingest),
             done_files=frozenset() if backfill else wh.files_read(source.name),
             cursor=None if backfill else wh.cursor(source.name))
         loader = _Loader(ctx, source, customer_key_secret(config))
