@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import functools
 import re
+import runpy
 import unicodedata
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from importlib import resources
 
 import spacy
 from spacy.language import Language
 
 from nlp.normalize import normalize_text
 
-__all__ = ["keyword_document", "keyword_tokens", "stop_words"]
+__all__ = ["keyword_document", "keyword_documents", "keyword_tokens", "stop_words"]
 
 MULTILINGUAL = "xx"
 
@@ -149,10 +152,26 @@ def stop_words(lang: str) -> frozenset[str]:
         The stop words.
     """
     code = _spacy_code(lang)
-    nlp = _pipeline(code)
-    words = set(nlp.Defaults.stop_words)
-    words.update(_EXTRA_STOP_WORDS.get(nlp.lang, "").split())
-    return frozenset(variant for word in words for variant in _variants(word, nlp.lang))
+    own = _spacy_stop_words(code)
+    if own is None:
+        code, own = MULTILINGUAL, frozenset()
+    words = set(own) | set(_EXTRA_STOP_WORDS.get(code, "").split())
+    return frozenset(variant for word in words for variant in _variants(word, code))
+
+
+@functools.lru_cache(maxsize=64)
+def _spacy_stop_words(code: str) -> frozenset[str] | None:
+    """spaCy's stop-word list for a language, None when it has none. Read from its
+    ``stop_words.py`` (a plain list, importing nothing): importing the language package would
+    build its tokenizer exceptions first."""
+    if not code.isalpha() or code == MULTILINGUAL:
+        return None
+    path = resources.files("spacy.lang") / code / "stop_words.py"
+    if not path.is_file():
+        return None
+    return frozenset(runpy.run_path(str(path))["STOP_WORDS"])
+
+
 
 
 def _letters_and_digits(token: str) -> tuple[int, int]:
@@ -161,7 +180,7 @@ def _letters_and_digits(token: str) -> tuple[int, int]:
     return letters, digits
 
 
-def keyword_tokens(text: str, lang: str) -> list[str]:
+def keyword_tokens(text: str, lang: str, *, own_tokenizer: bool = True) -> list[str]:
     """Return the content words of a text, lower-cased, in order.
 
     The text is normalised (:func:`nlp.normalize.normalize_text`), redaction placeholders
@@ -174,12 +193,14 @@ def keyword_tokens(text: str, lang: str) -> list[str]:
     Args:
         text: Feedback text, raw or normalised.
         lang: ISO 639-1 language code of the text (``"und"`` is fine).
+        own_tokenizer: False tokenises with the multilingual tokenizer (cheaper to build;
+            the language's stop words still apply).
 
     Returns:
         The keyword tokens.
     """
     code = _spacy_code(lang)
-    nlp = _pipeline(code)
+    nlp = _pipeline(code if own_tokenizer else MULTILINGUAL)
     stops = stop_words(code)
     cleaned = _MASK_RE.sub(" ", normalize_text(text))
     tokens: list[str] = []
@@ -215,3 +236,15 @@ def keyword_document(text: str, lang: str) -> str:
         The tokens separated by single spaces; ``""`` when nothing is left.
     """
     return " ".join(keyword_tokens(text, lang))
+
+
+def keyword_documents(texts: Sequence[str], langs: Sequence[str], *,
+                      own_tokenizer_from: int = 1) -> list[str]:
+    """:func:`keyword_document` for many texts; a language with fewer than
+    ``own_tokenizer_from`` texts among them gets the multilingual tokenizer (see the module's
+    docstring), with its own stop words."""
+    per_language = Counter(_spacy_code(lang) for lang in langs)
+    return [" ".join(keyword_tokens(text, lang,
+                                    own_tokenizer=per_language[_spacy_code(lang)]
+                                    >= own_tokenizer_from))
+            for text, lang in zip(texts, langs, strict=True)]

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nlp.keywords import keyword_document
+from nlp.keywords import keyword_documents
 
 # Languages with fewer sentences than this share the global mean for centring:
 # their own mean would be mostly noise.
@@ -168,8 +168,9 @@ def find_themes(
     else:
         fit = np.arange(n)
     # Each sentence's keyword tokens, worked out once: the clustering and the keywords of
-    # every theme read them.
-    documents = [keyword_document(t, lang) for t, lang in zip(texts, langs, strict=True)]
+    # every theme read them. A language too rare to make a theme of its own is not worth
+    # building its tokenizer for.
+    documents = keyword_documents(texts, langs, own_tokenizer_from=min_theme_size)
     fit_documents = [documents[i] for i in fit]
     fit_centred = centred[fit]
     fit_clusters = _cluster(fit_centred, fit_documents, min_theme_size, seed)

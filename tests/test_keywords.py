@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.keywords import keyword_document, keyword_tokens, stop_words
+from nlp.keywords import keyword_document, keyword_documents, keyword_tokens, stop_words
 from nlp.normalize import normalize_text
 
 ZWNJ = "\u200c"
@@ -156,3 +156,29 @@ def test_keyword_document_joins_with_single_spaces() -> None:
 def test_normalises_before_tokenising() -> None:
     # HTML, Arabic-Indic digits and a Persian/Arabic keyboard mix all resolve first.
     assert keyword_tokens("<p>پیک</p> <b>دير</b> ۱۲ تحویل", "fa") == ["پیک", "دیر", "تحویل"]
+
+
+def test_rare_language_keeps_its_stop_words_without_its_tokenizer() -> None:
+    texts = ["Le colis est arrivé cassé", "Das Paket kam kaputt an", "Das Paket kam zu spät"]
+    langs = ["fr", "de", "de"]
+    docs = keyword_documents(texts, langs, own_tokenizer_from=2)
+    # German is common enough for its own tokenizer: the same as one text at a time.
+    assert docs[1:] == [keyword_document(t, "de") for t in texts[1:]]
+    # French is rare here: multilingual tokenizer, French stop words still dropped.
+    assert docs[0].split() == keyword_tokens(texts[0], "fr", own_tokenizer=False)
+    assert not set(docs[0].split()) & stop_words("fr")
+    assert {"colis", "cassé"} <= set(docs[0].split())
+
+
+def test_elisions_need_the_language_tokenizer() -> None:
+    text = "L'application plante"
+    assert keyword_tokens(text, "fr") == ["application", "plante"]
+    assert keyword_tokens(text, "fr", own_tokenizer=False) != ["application", "plante"]
+
+
+def test_languages_whose_tokenizer_needs_extra_packages_still_lose_stop_words() -> None:
+    # spaCy's Japanese and Vietnamese tokenizers need packages we do not install; their
+    # stop-word lists are read all the same.
+    assert "これ" in stop_words("ja")
+    tokens = keyword_tokens("tôi là khách hàng", "vi")
+    assert "hàng" in tokens and not {"tôi", "là"} & set(tokens)
