@@ -135,6 +135,10 @@ def render(results: dict[str, Any]) -> str:
         from bench.stability import render_stability_markdown
 
         parts += ["", render_stability_markdown(results["stability"])]
+    if results.get("causes"):
+        from bench.causes import render_causes_markdown
+
+        parts += ["", render_causes_markdown(results["causes"])]
     if results.get("ingest"):
         from bench.ingest import render_ingest_markdown
 
@@ -149,7 +153,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Quality and speed benchmarks.")
     parser.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/voc-bench"))
-    parser.add_argument("--only", choices=["quality", "speed", "ingest", "int8", "stability"],
+    parser.add_argument("--only", choices=["quality", "speed", "ingest", "int8", "stability",
+                                           "causes"],
                         default=None)
     parser.add_argument("--ingest-rows", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
@@ -191,6 +196,10 @@ def main(argv: list[str] | None = None) -> None:
         from bench.stability import run_stability
 
         results["stability"] = run_stability(args.datasets, args.workdir / "stability")
+    if args.only in (None, "causes"):
+        from bench.causes import run_causes
+
+        results["causes"] = run_causes(args.datasets, args.workdir / "causes")
     RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False, default=str) + "\n")
     REPORT.write_text(render(results), encoding="utf-8")
     print(f"wrote {REPORT} and {RESULTS}")

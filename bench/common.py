@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import platform
 import subprocess
@@ -25,6 +26,14 @@ DATASET_FILES = (
     "drugscom_reviews_subset.parquet",
     "cfpb_complaints_sample.parquet",
 )
+
+
+def semeval_half(lang: str, review_id: str) -> str:
+    """'train' or 'test': a fixed half of SemEval-2016 reviews by a hash of (lang, review_id).
+    The tone head trains on one half (training/tone.py), the themes benchmark measures on
+    the other."""
+    digest = hashlib.sha1(f"{lang}:{review_id}".encode()).hexdigest()
+    return "train" if int(digest[-1], 16) % 2 == 0 else "test"
 
 
 def load_pool(datasets: Path) -> pl.DataFrame:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
+
 from data.connection import Connection
 from data.curation_store import _merge_targets
 
@@ -123,12 +125,26 @@ class ReportQueries(Connection):
         """Each theme's keywords per language (JSON text), by theme id."""
         return {int(t): k for t, k in self._rows("SELECT topic_id, keywords_by_lang FROM topics")}
 
+    def sentence_causes(self) -> pl.DataFrame:
+        """Each sentence's tone reading and its theme's kind: doc_id, sentence_idx,
+        states_cause, kind (NULL without a theme)."""
+        return self.query("SELECT s.doc_id, s.sentence_idx, s.states_cause, t.kind "
+                          "FROM sentences s LEFT JOIN topics t USING (topic_id)")
+
     def theme_coverage(self) -> dict[str, int]:
-        """Active themes, sentences, and sentences without a theme."""
+        """Active cause themes, sentences, sentences without a theme, tone-only sentences,
+        and those of them in the general theme (their feedback states no cause), with how
+        many of those are negative and in how many pieces of feedback."""
         return self.query(
             """
-            SELECT (SELECT count(*) FROM topics WHERE status = 'active') AS themes,
-                   count(*) AS sentences, count(*) FILTER (topic_id IS NULL) AS unthemed
-            FROM sentences
+            SELECT (SELECT count(*) FROM topics
+                    WHERE status = 'active' AND kind = 'cause') AS themes,
+                   count(*) AS sentences, count(*) FILTER (s.topic_id IS NULL) AS unthemed,
+                   count(*) FILTER (NOT s.states_cause) AS tone_only,
+                   count(*) FILTER (t.kind = 'general') AS general,
+                   count(*) FILTER (t.kind = 'general' AND s.sentiment = 'negative')
+                       AS general_negative,
+                   count(DISTINCT s.doc_id) FILTER (t.kind = 'general') AS general_feedback
+            FROM sentences s LEFT JOIN topics t USING (topic_id)
             """
         ).to_dicts()[0]

@@ -61,8 +61,12 @@ CREATE TABLE IF NOT EXISTS sentences (
     sentiment       VARCHAR,
     sentiment_score DOUBLE,
     topic_id        INTEGER,             -- NULL: fits no theme
-    topic_similarity DOUBLE,             -- cosine to the theme's centroid (language-centred)
+    topic_similarity DOUBLE,             -- cosine to the theme's centroid (language-centred);
+                                         -- 0 for a sentence that states no cause
     text_hash       VARCHAR NOT NULL,
+    states_cause    BOOLEAN,             -- false: tone only ("Unacceptable!", "Thanks"), so it
+                                         -- takes its document's cause theme, or the general
+                                         -- theme when the document states none
     PRIMARY KEY (doc_id, sentence_idx)
 );
 
@@ -77,7 +81,10 @@ CREATE TABLE IF NOT EXISTS topics (
     status           VARCHAR NOT NULL,    -- active | hidden | merged | retired
     first_seen_run   VARCHAR NOT NULL,
     last_seen_run    VARCHAR NOT NULL,
-    centroid         FLOAT[]              -- unit-length language-centred mean, to match across runs
+    centroid         FLOAT[],             -- unit-length language-centred mean, to match across runs
+    kind             VARCHAR DEFAULT 'cause' -- cause | general: the one general theme holds
+                                          -- tone-only feedback that states no cause; it is
+                                          -- never ranked as a pain point
 );
 
 -- Analysts' decisions on themes, applied after every run (refits included), so they last.

@@ -51,7 +51,7 @@ class ThemeStore(Connection):
         """Sentences of the feedback this run enriched, with their embeddings."""
         frame = self.query(
             """
-            SELECT s.doc_id, s.sentence_idx, s.lang, s.sentiment_score, e.vector
+            SELECT s.doc_id, s.sentence_idx, s.text, s.lang, s.sentiment_score, e.vector
             FROM sentences s
             JOIN feedback f USING (doc_id)
             JOIN embeddings e ON e.text_hash = s.text_hash AND e.model = ?
@@ -150,16 +150,17 @@ class ThemeStore(Connection):
         )
         self._run(
             "UPDATE topics SET status = 'retired' WHERE topic_id NOT IN (SELECT topic_id FROM _t) "
-            "AND topic_id NOT IN (SELECT topic_id FROM theme_seeds)"
+            "AND topic_id NOT IN (SELECT topic_id FROM theme_seeds) AND kind = 'cause'"
         )
         self.con.unregister("_t")
 
     def assign_themes(self, sentence_topics: pl.DataFrame, doc_topics: pl.DataFrame) -> None:
-        """Write theme ids of sentences (doc_id, sentence_idx, topic_id) and documents."""
+        """Write theme ids of sentences (doc_id, sentence_idx, topic_id, topic_similarity,
+        states_cause) and documents."""
         self.con.register("_st", sentence_topics.to_arrow())
         self._run(
-            "UPDATE sentences s SET topic_id = st.topic_id, topic_similarity = st.topic_similarity "
-            "FROM _st st "
+            "UPDATE sentences s SET topic_id = st.topic_id, "
+            "topic_similarity = st.topic_similarity, states_cause = st.states_cause FROM _st st "
             "WHERE s.doc_id = st.doc_id AND s.sentence_idx = st.sentence_idx"
         )
         self.con.unregister("_st")
@@ -177,9 +178,26 @@ class ThemeStore(Connection):
 
 
     def themes_to_rank(self) -> pl.DataFrame:
-        """Active themes' ids, labels and keywords (hidden and merged ones are not ranked)."""
+        """Active cause themes' ids, labels and keywords (hidden and merged ones, and the
+        general theme, are not ranked)."""
         return self.query(
-            "SELECT topic_id, label, keywords FROM topics WHERE status = 'active'")
+            "SELECT topic_id, label, keywords FROM topics WHERE status = 'active' "
+            "AND kind = 'cause'")
+
+    def general_theme_id(self, label: str, run_id: str) -> int:
+        """The id of the general theme (tone-only feedback stating no cause), made once."""
+        rows = self._rows("SELECT topic_id FROM topics WHERE kind = 'general'")
+        if rows:
+            self._run("UPDATE topics SET status = 'active', last_seen_run = ? "
+                      "WHERE topic_id = ?", [run_id, rows[0][0]])
+            return int(rows[0][0])
+        theme_id = int(self._rows("SELECT coalesce(max(topic_id), -1) + 1 FROM topics")[0][0])
+        self._run(
+            "INSERT INTO topics (topic_id, label, generated_label, keywords, keywords_by_lang, "
+            "size, status, first_seen_run, last_seen_run, centroid, kind) "
+            "VALUES (?, ?, ?, [], '{}', 0, 'active', ?, ?, NULL, 'general')",
+            [theme_id, label, label, run_id, run_id])
+        return theme_id
 
     def generated_theme_rows(self, theme_ids: list[int]) -> pl.DataFrame:
         """Themes' generated labels and keywords as last stored (for themes kept apart)."""

@@ -52,6 +52,9 @@ MIGRATIONS: dict[int, str] = {
             "csat_respondents INTEGER", "ces_low_effort_share DOUBLE", "ces_respondents INTEGER",
             "weekly_shares JSON", "partial_week DATE", "recent_share DOUBLE",
             "baseline_share DOUBLE", "trend_p_value DOUBLE")),
+    # Tone-only sentences follow their document's cause; the general theme holds the rest.
+    7: "ALTER TABLE sentences ADD COLUMN IF NOT EXISTS states_cause BOOLEAN; "
+       "ALTER TABLE topics ADD COLUMN IF NOT EXISTS kind VARCHAR DEFAULT 'cause'",
 }
 SCHEMA_VERSION = max(MIGRATIONS, default=1)
 log = logging.getLogger("voc")

@@ -168,6 +168,7 @@ class ModelsConfig(_Strict):
     cache_dir: str = "data/models"
     batch_size: int = Field(default=64, ge=1, le=1024)
     sentiment: str = "e5-small-logreg-lex-v3"
+    tone: str = "tone-e5-small-v1"
     language_detector: str = "fasttext-lite"
 
 
@@ -184,7 +185,7 @@ class SeedTheme(_Strict):
 
 class ThemesConfig(_Strict):
     min_theme_size: int = Field(default=12, ge=2)
-    context_weight: float = Field(default=1.0, ge=0.0, le=10.0)
+    context_weight: float = Field(default=0.5, ge=0.0, le=10.0)
     max_theme_share: float = Field(default=0.15, gt=0.0, le=1.0)
     refit_every_days: int = Field(default=7, ge=0)
     refit_unassigned_share: float = Field(default=0.3, gt=0.0, le=1.0)
@@ -195,7 +196,10 @@ class ThemesConfig(_Strict):
     # Two existing themes become one in a refit only when at least this similar: above
     # merge_similarity, so two themes near the line do not merge one night and part the next.
     refit_merge_similarity: float = Field(default=0.7, gt=0.0, le=1.0)
-    outlier_similarity: float = Field(default=0.35, gt=0.0, le=1.0)
+    outlier_similarity: float = Field(default=0.25, gt=0.0, le=1.0)
+    # Through a refit, an earlier sentence stays in its theme while at least this similar
+    # to the theme as it was, and an old theme lives on while enough of its sentences do.
+    stay_similarity: float = Field(default=0.35, gt=0.0, le=1.0)
     # A seed theme is found as the cluster whose centroid is at least this similar to its
     # phrases (matching themes sit at ~0.6-0.7, unrelated ones below ~0.3). Sentences also
     # join a seed when closer to it than to their own theme (by outlier_similarity).

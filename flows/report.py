@@ -254,6 +254,7 @@ def build_markdown(wh: Warehouse, run_id: str, title: str, top_themes: int,
         if more:
             lines.append("Also heard in: " + " · ".join(_quote(q) for q in more))
             lines.append("")
+    lines += _general_section(theme_stats)
     others = [p for p in pains if p not in shown]
     if others:
         lines += ["## Other themes", "", "| theme | label | volume | negative | trend |",
@@ -274,6 +275,23 @@ def build_markdown(wh: Warehouse, run_id: str, title: str, top_themes: int,
         "",
     ]
     return "\n".join(lines)
+
+
+def _general_section(stats: dict[str, Any]) -> list[str]:
+    """Tone-only feedback: counted with its cause, or shown here apart from the ranking."""
+    if not stats.get("tone_only"):
+        return []
+    lines = ["## Feedback that states no cause", ""]
+    followed = stats["tone_only"] - stats["general"]
+    lines.append(
+        f"{stats['tone_only']:,} sentences voice only a verdict or a feeling (\"Unacceptable!\", "
+        f"\"Thanks\"). {followed:,} of them count towards the cause their feedback states.")
+    if stats["general"]:
+        lines.append(
+            f"The other {stats['general']:,}, in {stats['general_feedback']:,} pieces of feedback "
+            f"that state no cause at all ({stats['general_negative']:,} negative sentences), "
+            "are kept out of the ranking, as general remarks.")
+    return [*lines, ""]
 
 
 def _merged_into(p: dict[str, Any]) -> str:

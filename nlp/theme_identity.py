@@ -12,6 +12,8 @@ hang on theme ids. These pure functions decide which id each cluster and sentenc
 - seeds (themes declared by example phrases): :func:`match_seeds_to_clusters` and
   :func:`capture_by_seeds`;
 - :func:`document_themes`: a document's main theme from its sentences';
+- :func:`follow_documents`: a sentence that states no cause ("Unacceptable!") joins its
+  document's cause, or the general bucket when the document states none;
 - :func:`settle_refit`: all of the above for one refit, in order.
 
 Every vector here lives in the themes' space (in context, language-centred, unit length;
@@ -118,7 +120,7 @@ def match_clusters_to_themes(
 def themes_that_live_on(
     previous: np.ndarray, centred: np.ndarray, theme_ids: np.ndarray,
     live: Mapping[int, np.ndarray], *, exclude: set[int], min_size: int, threshold: float,
-    merge_similarity: float,
+    merge_similarity: float, declared: frozenset[int] | set[int] = frozenset(),
 ) -> dict[int, np.ndarray]:
     """Old themes the refit found no cluster for that their own sentences still hold up.
 
@@ -134,6 +136,8 @@ def themes_that_live_on(
         centred: the sentences' vectors in the themes' space.
         theme_ids: each sentence's theme id after the refit (-1: none).
         live: theme id -> centroid of the themes the refit found.
+        declared: seed themes found as clusters: an old theme most of whose sentences one
+            of them took has become that declared theme, and does not live on.
 
     Returns:
         theme id -> centroid of the themes kept apart.
@@ -143,7 +147,7 @@ def themes_that_live_on(
     for theme_id in lost:
         was_here = previous == theme_id
         members = centred[was_here]
-        if len(members) < min_size:
+        if len(members) < min_size or np.isin(theme_ids[was_here], list(declared)).mean() > 0.5:
             continue
         centroid = unit(members.mean(axis=0))
         if int((members @ centroid >= threshold).sum()) < min_size:
@@ -261,6 +265,25 @@ def document_themes(doc_ids: Sequence[str], theme_ids: np.ndarray,
     return out
 
 
+def follow_documents(doc_ids: Sequence[str], theme_ids: np.ndarray, causes: np.ndarray,
+                     sentiment_scores: Sequence[float], general_id: int) -> np.ndarray:
+    """Theme ids where each sentence that states no cause takes its document's main cause
+    theme (:func:`document_themes` over the document's cause sentences), or ``general_id``
+    when none of them has a theme. Sentences that state a cause keep theirs.
+
+    Example:
+        >>> follow_documents(["a", "a", "b"], np.array([4, -1, -1]),
+        ...                  np.array([True, False, False]), [-0.5, -0.9, -0.8], 0).tolist()
+        [4, 4, 0]
+    """
+    main = document_themes(doc_ids, np.where(causes, theme_ids, -1), sentiment_scores)
+    out = np.asarray(theme_ids).copy()
+    for i in np.flatnonzero(~np.asarray(causes, dtype=bool)):
+        cause = main[doc_ids[i]]
+        out[i] = general_id if cause is None else cause
+    return out
+
+
 @dataclass(frozen=True)
 class RefitIdentity:
     """Who is who after a refit."""
@@ -280,9 +303,10 @@ class IdentityRules:
 
     match_similarity: float
     seed_similarity: float
-    outlier_similarity: float
+    outlier_similarity: float  # a sentence joins a seed theme
     refit_merge_similarity: float
     min_theme_size: int
+    stay_similarity: float = 0.35  # a sentence stays in its theme, a theme lives on
 
 
 def settle_refit(result: ThemeResult, centred: np.ndarray, previous: np.ndarray,
@@ -318,10 +342,11 @@ def settle_refit(result: ThemeResult, centred: np.ndarray, previous: np.ndarray,
     live = {cluster_ids[t.index]: t.centroid for t in result.themes}
     revived = themes_that_live_on(
         previous, centred, theme_ids, live, exclude=seed_ids, min_size=rules.min_theme_size,
-        threshold=rules.outlier_similarity, merge_similarity=rules.refit_merge_similarity)
+        threshold=rules.stay_similarity, merge_similarity=rules.refit_merge_similarity,
+        declared={s.theme_id for s in seeded.values()})
     theme_ids, similarity, stayed = keep_fitting_assignments(
         previous, centred, theme_ids, result.similarity, set(live) | set(revived),
-        rules.outlier_similarity)
+        rules.stay_similarity)
     if seeds:  # declared themes come first
         theme_ids, similarity = capture_by_seeds(centred, theme_ids, similarity, seeds,
                                                  rules.outlier_similarity)

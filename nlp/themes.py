@@ -62,6 +62,9 @@ class ThemeResult:
     # The language means the themes were found with: new sentences are centred with
     # these, so that they land in the same space as the themes' centroids.
     means: dict[str, np.ndarray] = field(default_factory=dict)
+    # Which sentences stated a cause and could shape a theme (see ``cause_sentences``);
+    # the others are left without a theme here, for their document's cause to take.
+    causes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
 
 def unit(x: np.ndarray) -> np.ndarray:
@@ -101,8 +104,14 @@ def centre_by_language(vectors: np.ndarray, langs: Sequence[str]) -> np.ndarray:
     return centre(vectors, langs, language_means(vectors, langs))
 
 
-def in_context(vectors: np.ndarray, doc_ids: Sequence[str], weight: float) -> np.ndarray:
-    """Each sentence vector plus ``weight`` times its document's mean vector, unit length."""
+def in_context(vectors: np.ndarray, doc_ids: Sequence[str], weight: float,
+               causes: np.ndarray | None = None) -> np.ndarray:
+    """Each sentence vector plus ``weight`` times its document's mean vector, unit length.
+
+    With ``causes``, the document's vector is the mean of its sentences that state a cause
+    (all of them when none does): "Unacceptable!" in a review should not pull the review's
+    complaint towards every other angry review.
+    """
     if weight == 0:
         return vectors
     groups: dict[str, list[int]] = {}
@@ -110,8 +119,17 @@ def in_context(vectors: np.ndarray, doc_ids: Sequence[str], weight: float) -> np
         groups.setdefault(doc, []).append(i)
     context = np.empty_like(vectors)
     for rows in groups.values():
-        context[rows] = unit(vectors[rows].mean(axis=0))
+        stating = [r for r in rows if causes is None or causes[r]] or rows
+        context[rows] = unit(vectors[stating].mean(axis=0))
     return unit(vectors + weight * context)
+
+
+def cause_sentences(documents: Sequence[str], states_cause: np.ndarray | None) -> np.ndarray:
+    """Sentences that may shape a theme: those with content words (``documents`` holds each
+    sentence's keyword tokens; a sentence of placeholders, emoji or stop words has none)
+    that state a cause (``states_cause``, from :class:`nlp.tone.ToneHead`; None: all)."""
+    has_words = np.array([bool(d.strip()) for d in documents], dtype=bool)
+    return has_words if states_cause is None else has_words & np.asarray(states_cause, bool)
 
 
 def find_themes(
@@ -128,8 +146,12 @@ def find_themes(
     outlier_similarity: float = 0.4,
     n_keywords: int = 8,
     max_fit_sentences: int | None = 10_000,
+    states_cause: np.ndarray | None = None,
 ) -> ThemeResult:
     """Cluster sentences into themes.
+
+    Only sentences that state a cause (:func:`cause_sentences`) are clustered and shape
+    the themes' centroids and keywords; the others get no theme here.
 
     Args:
         vectors: unit-length sentence embeddings, one row per sentence.
@@ -149,28 +171,32 @@ def find_themes(
         max_fit_sentences: above this many sentences, themes are found on a seeded sample
             of this size and the other sentences join their nearest theme (by
             ``outlier_similarity``); None clusters them all.
+        states_cause: per sentence, whether it states a cause (None: all do).
     """
     n = len(texts)
-    if doc_ids is not None and n:
-        vectors = in_context(vectors, doc_ids, context_weight)
-    means = language_means(vectors, langs) if n else {}
-    if n < max(2 * min_theme_size, 10):
-        # Too little to cluster; the means still let later nights centre new sentences.
-        return ThemeResult(assignments=np.full(n, -1), themes=[], similarity=np.zeros(n),
-                           means=means)
-    centred = centre(vectors, langs, means)
-    if max_fit_sentences is not None and n > max_fit_sentences:
-        # Cluster a fixed sample (the same for the same sentences, in whatever order they
-        # came, as callers pass them in a canonical order), then put every other sentence
-        # into its nearest theme: time and memory stop growing with the warehouse.
-        rng = np.random.default_rng(seed)
-        fit = np.sort(rng.choice(n, size=max_fit_sentences, replace=False))
-    else:
-        fit = np.arange(n)
     # Each sentence's keyword tokens, worked out once: the clustering and the keywords of
     # every theme read them. A language too rare to make a theme of its own is not worth
     # building its tokenizer for.
     documents = keyword_documents(texts, langs, own_tokenizer_from=min_theme_size)
+    causes = cause_sentences(documents, states_cause)
+    if doc_ids is not None and n:
+        vectors = in_context(vectors, doc_ids, context_weight, causes)
+    means = language_means(vectors, langs) if n else {}
+    candidates = np.flatnonzero(causes)
+    if len(candidates) < max(2 * min_theme_size, 10):
+        # Too little to cluster; the means still let later nights centre new sentences.
+        return ThemeResult(assignments=np.full(n, -1), themes=[], similarity=np.zeros(n),
+                           means=means, causes=causes)
+    centred = centre(vectors, langs, means)
+    if max_fit_sentences is not None and len(candidates) > max_fit_sentences:
+        # Cluster a fixed sample (the same for the same sentences, in whatever order they
+        # came, as callers pass them in a canonical order), then put every other sentence
+        # into its nearest theme: time and memory stop growing with the warehouse.
+        rng = np.random.default_rng(seed)
+        fit = np.sort(candidates[rng.choice(len(candidates), size=max_fit_sentences,
+                                            replace=False)])
+    else:
+        fit = candidates
     fit_documents = [documents[i] for i in fit]
     fit_centred = centred[fit]
     fit_clusters = _cluster(fit_centred, fit_documents, min_theme_size, seed)
@@ -178,16 +204,14 @@ def find_themes(
     fit_clusters = _absorb_outliers(fit_clusters, fit_centred, outlier_similarity)
     fit_clusters = _split_giants(fit_clusters, fit_centred, fit_documents,
                                  min_theme_size, seed, max_theme_share, outlier_similarity)
-    if len(fit) == n:
-        clusters = fit_clusters
-    else:
-        clusters = np.full(n, -1, dtype=fit_clusters.dtype)
-        clusters[fit] = fit_clusters
+    clusters = np.full(n, -1, dtype=fit_clusters.dtype)
+    clusters[fit] = fit_clusters
+    if len(fit) < len(candidates):
         labels = sorted(set(fit_clusters.tolist()) - {-1})
         if labels:
             fit_centroids = unit(np.stack([fit_centred[fit_clusters == k].mean(axis=0)
                                            for k in labels]))
-            rest = np.setdiff1d(np.arange(n), fit)
+            rest = np.setdiff1d(candidates, fit)
             rows, _ = assign_to_centroids(centred[rest], fit_centroids, outlier_similarity)
             clusters[rest] = np.where(rows >= 0, np.asarray(labels)[np.maximum(rows, 0)], -1)
     themes = []
@@ -197,8 +221,9 @@ def find_themes(
         centroid = unit(centred[mask].mean(axis=0))
         similarity[mask] = centred[mask] @ centroid
         themes.append(Theme(index=index, size=int(mask.sum()), centroid=centroid, keywords=[]))
-    _describe(themes, clusters, documents, langs, n_keywords)
-    return ThemeResult(assignments=clusters, themes=themes, similarity=similarity, means=means)
+    _describe(themes, clusters, documents, langs, n_keywords, tone_words(documents, causes))
+    return ThemeResult(assignments=clusters, themes=themes, similarity=similarity, means=means,
+                       causes=causes)
 
 
 def assign_new(
@@ -210,19 +235,25 @@ def assign_new(
     *,
     context_weight: float = 1.0,
     threshold: float = 0.35,
+    causes: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Put new sentences into existing themes without refitting.
 
-    The sentences are read in context and centred exactly as at the last fit; each joins
-    its nearest theme when at least ``threshold`` similar to the theme's centroid.
+    The sentences are read in context and centred exactly as at the last fit; each that
+    states a cause (``causes``; None: all) joins its nearest theme when at least
+    ``threshold`` similar to the theme's centroid.
 
     Returns:
         Row index into ``centroids`` per sentence (-1: fits no theme) and the similarity.
     """
     if len(vectors) == 0:
         return np.zeros(0, dtype=int), np.zeros(0, dtype=np.float32)
-    centred = centre(in_context(vectors, doc_ids, context_weight), langs, means)
-    return assign_to_centroids(centred, centroids, threshold)
+    centred = centre(in_context(vectors, doc_ids, context_weight, causes), langs, means)
+    rows, sims = assign_to_centroids(centred, centroids, threshold)
+    if causes is not None:
+        rows = np.where(causes, rows, -1)
+        sims = np.where(causes, sims, 0.0)
+    return rows, sims
 
 
 def nearest_neighbours(vectors: np.ndarray, k: int, block: int = 2048
@@ -284,12 +315,16 @@ def _cluster(centred: np.ndarray, documents: Sequence[str], min_size: int, seed:
         vectorizer_model=CountVectorizer(tokenizer=str.split, token_pattern=None,
                                          lowercase=False),
         calculate_probabilities=False,
+        # Our keyword documents are in every language: "english" would strip all but ASCII.
+        language="multilingual",
         verbose=False,
     )
     with warnings.catch_warnings():
         # Without a search index UMAP cannot transform new data; we never ask it to.
         warnings.filterwarnings("ignore", message=".*knn_search_index.*")
-        topics, _ = model.fit_transform([d or "_" for d in documents], embeddings=centred)
+        # BERTopic describes its clusters too, and fails on a one-word vocabulary; we do not
+        # read its description, so one constant word more keeps it from failing.
+        topics, _ = model.fit_transform([f"{d} _" for d in documents], embeddings=centred)
     return np.asarray(topics, dtype=int)
 
 
@@ -372,16 +407,30 @@ def assign_to_centroids(
     return np.where(top >= threshold, best, -1), top
 
 
+def tone_words(documents: Sequence[str], causes: np.ndarray, min_count: int = 3
+               ) -> frozenset[str]:
+    """Words used at least ``min_count`` times in sentences that state no cause and at least
+    as often there as in sentences that do ("ridiculous", "disappointed", "thanks"): they
+    tell how customers feel, not what went wrong, so they never name a theme."""
+    in_tone: Counter[str] = Counter()
+    in_causes: Counter[str] = Counter()
+    for document, cause in zip(documents, causes.tolist(), strict=True):
+        (in_causes if cause else in_tone).update(set(document.split()))
+    return frozenset(w for w, n in in_tone.items() if n >= min_count and n >= in_causes[w])
+
+
 def _describe(
     themes: list[Theme],
     clusters: np.ndarray,
     documents: Sequence[str],
     langs: Sequence[str],
     n_keywords: int,
+    skip: frozenset[str] = frozenset(),
 ) -> None:
     """Keywords per theme and language (class-based TF-IDF within each language) and a label.
 
-    ``documents`` holds each sentence's keyword tokens (:func:`keyword_document`).
+    ``documents`` holds each sentence's keyword tokens (:func:`keyword_document`); words in
+    ``skip`` (and word pairs holding one) are left out.
     """
     from sklearn.feature_extraction.text import CountVectorizer
 
@@ -403,7 +452,7 @@ def _describe(
         if not any(d.strip() for d in class_docs):
             continue
         vectorizer = CountVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False,
-                                     ngram_range=(1, 2))
+                                     ngram_range=(1, 2), stop_words=sorted(skip) or None)
         counts = vectorizer.fit_transform(class_docs).tocsr().astype(np.float64)
         vocab = vectorizer.get_feature_names_out()
         # c-TF-IDF (as in BERTopic): term frequency in the class times log(1 + A / f_t).

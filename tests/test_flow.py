@@ -317,14 +317,18 @@ def test_theme_lineage_tells_each_run_what_happened(two_runs: dict[str, Any]) ->
         "SELECT event, count(*) FROM theme_lineage WHERE run_id = ? GROUP BY 1", [run]
     ).fetchall()) for run in (first, third, refit)}
     themes_first = two_runs["first"]["counts"]["themes"]["themes"]
-    assert events[first] == {"born": themes_first}
+    # The cause themes, and the general theme (tone-only feedback stating no cause).
+    general = con.execute("SELECT count(*) FROM topics WHERE kind = 'general' "
+                          "AND first_seen_run = ?", [first]).fetchall()[0][0]
+    assert events[first] == {"born": themes_first + general}
     assert set(events[third]) == {"grew"}  # an assigning night only adds to themes
     assert sum(events[third].values()) >= 3
     kept = two_runs["refit"]["counts"]["themes"]["kept_existing_ids"]
     seeds = con.execute("SELECT count(*) FROM theme_seeds").fetchall()[0][0]
-    # Themes that kept their id through the refit (and seed themes, which always do).
+    # Themes that kept their id through the refit (and seed themes and the general theme,
+    # which always do).
     assert kept <= sum(events[refit].get(e, 0) for e in ("grew", "shrank", "stable")) \
-        <= kept + seeds
+        <= kept + seeds + general
     # Every theme active after the refit has an event; so has every one it kept or found
     # (curation may hide or merge some of those afterwards).
     active = {r[0] for r in con.execute(

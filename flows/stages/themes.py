@@ -7,6 +7,7 @@ It reads from the warehouse, computes with :mod:`nlp.themes` and
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from importlib import metadata
@@ -16,6 +17,7 @@ import numpy as np
 import polars as pl
 
 from flows.context import RunContext, count_values
+from nlp.keywords import keyword_documents
 from nlp.language import get_language_detector
 from nlp.lineage import assignment_lineage, refit_lineage
 from nlp.text_prep import model_text
@@ -25,9 +27,22 @@ from nlp.theme_identity import (
     Seed,
     capture_by_seeds,
     document_themes,
+    follow_documents,
     settle_refit,
 )
-from nlp.themes import Theme, assign_new, centre, find_themes, in_context, unit
+from nlp.themes import (
+    Theme,
+    assign_new,
+    cause_sentences,
+    centre,
+    find_themes,
+    in_context,
+    unit,
+)
+from nlp.tone import load_tone_head
+
+# The theme of tone-only feedback whose document states no cause; never ranked.
+GENERAL_THEME_LABEL = "General remarks (no cause stated)"
 
 
 def run(ctx: RunContext, *, refit: bool = False) -> dict[str, Any]:
@@ -40,6 +55,7 @@ def run(ctx: RunContext, *, refit: bool = False) -> dict[str, Any]:
     """
     cfg = ctx.config.themes
     ctx.models["themes"] = f"bertopic {metadata.version('bertopic')} (seed {cfg.seed})"
+    ctx.models["tone"] = ctx.config.models.tone
     with ctx.stage("themes") as counts:
         _sync_config_seeds(ctx)
         reason = "asked" if refit else _refit_due(ctx)
@@ -97,36 +113,66 @@ def _assign_new_sentences(ctx: RunContext, counts: dict[str, Any]) -> str | None
     themes = wh.active_themes()
     means = wh.language_means()
     centroids = unit(np.asarray(themes["centroid"].to_list(), dtype=np.float32))
-    rows, sims = assign_new(vectors, frame["lang"].to_list(), frame["doc_id"].to_list(),
-                            centroids, means, context_weight=cfg.context_weight,
-                            threshold=cfg.outlier_similarity)
-    unassigned = float((rows < 0).mean()) if len(rows) else 0.0
-    if len(rows) >= cfg.min_theme_size and unassigned > cfg.refit_unassigned_share:
-        return f"{unassigned:.0%} of {len(rows)} new sentences fit no theme"
+    doc_ids, langs = frame["doc_id"].to_list(), frame["lang"].to_list()
+    causes = _causes(ctx, frame, vectors, cfg.min_theme_size)
+    rows, sims = assign_new(vectors, langs, doc_ids, centroids, means,
+                            context_weight=cfg.context_weight,
+                            threshold=cfg.outlier_similarity, causes=causes)
+    stating = int(causes.sum())
+    unassigned = float((rows[causes] < 0).mean()) if stating else 0.0
+    if stating >= cfg.min_theme_size and unassigned > cfg.refit_unassigned_share:
+        return f"{unassigned:.0%} of {stating} new sentences stating a cause fit no theme"
     theme_ids = np.where(rows >= 0, themes["topic_id"].to_numpy()[np.maximum(rows, 0)], -1)
     seeds = _seeds(ctx, means)
     if seeds and len(rows):
-        centred = centre(in_context(vectors, frame["doc_id"].to_list(), cfg.context_weight),
-                         frame["lang"].to_list(), means)
+        centred = centre(in_context(vectors, doc_ids, cfg.context_weight, causes), langs,
+                         means)
         theme_ids, sims = capture_by_seeds(centred, theme_ids, sims, seeds,
                                            cfg.outlier_similarity)
+    theme_ids, sims = _follow_documents(frame, theme_ids, sims, causes,
+                                        _general_theme(ctx, causes))
     sizes_before = wh.theme_sizes()
-    _write_assignments(ctx, frame, theme_ids, sims)
+    _write_assignments(ctx, frame, theme_ids, sims, causes)
     wh.touch_themes(ctx.run_id)
     wh.record_lineage(ctx.run_id, [
         e.as_row() for e in assignment_lineage(sizes_before, wh.theme_sizes())])
-    counts.update(mode="assigned", new_sentences=len(rows), without_theme=int((rows < 0).sum()),
-                  themes=themes.height)
+    counts.update(mode="assigned", new_sentences=len(rows), tone_only=int((~causes).sum()),
+                  without_theme=int((theme_ids < 0).sum()), themes=themes.height)
     return None
 
 
+def _causes(ctx: RunContext, frame: pl.DataFrame, vectors: np.ndarray,
+            min_theme_size: int) -> np.ndarray:
+    """Which sentences state a cause (content words, and the tone head reads a cause)."""
+    head = load_tone_head(ctx.config.models.tone)
+    documents = keyword_documents([model_text(t) for t in frame["text"].to_list()],
+                                  frame["lang"].to_list(), own_tokenizer_from=min_theme_size)
+    return cause_sentences(documents, head.states_cause(vectors))
+
+
+def _general_theme(ctx: RunContext, causes: np.ndarray) -> int:
+    """The general theme's id (made on first need); -1 when every sentence states a cause."""
+    if causes.all():
+        return -1
+    return ctx.warehouse.general_theme_id(GENERAL_THEME_LABEL, ctx.run_id)
+
+
+def _follow_documents(frame: pl.DataFrame, theme_ids: np.ndarray, similarity: np.ndarray,
+                      causes: np.ndarray, general: int) -> tuple[np.ndarray, np.ndarray]:
+    """Tone-only sentences take their document's cause theme, or the general theme."""
+    followed = follow_documents(frame["doc_id"].to_list(), theme_ids, causes,
+                                frame["sentiment_score"].to_list(), general)
+    return followed, np.where(causes, similarity, 0.0)
+
+
 def _write_assignments(ctx: RunContext, frame: pl.DataFrame, theme_ids: np.ndarray,
-                       similarity: np.ndarray) -> None:
+                       similarity: np.ndarray, causes: np.ndarray) -> None:
     """Store sentence themes, and each document's main theme (see ``document_themes``)."""
     themed = theme_ids >= 0
     sentence_themes = frame.select("doc_id", "sentence_idx").with_columns(
         topic_id=pl.Series(np.where(themed, theme_ids, 0), dtype=pl.Int32),
         topic_similarity=pl.Series(np.round(similarity, 4), dtype=pl.Float64),
+        states_cause=pl.Series(causes, dtype=pl.Boolean),
     ).with_columns(
         pl.when(pl.Series(themed)).then(pl.col("topic_id")).alias("topic_id"),
         pl.when(pl.Series(themed)).then(pl.col("topic_similarity")).alias("topic_similarity"),
@@ -148,7 +194,7 @@ def _refit(ctx: RunContext, counts: dict[str, Any], reason: str) -> None:
     seed_ids = {row[0] for row in wh.seed_rows()}
     existing = wh.active_themes().filter(~pl.col("topic_id").is_in(list(seed_ids)))
     old_rows = wh.generated_theme_rows(sorted(set(previous[previous >= 0].tolist())))
-    next_id, sizes_before = wh.next_theme_id(), wh.theme_sizes()
+    sizes_before = wh.theme_sizes()
     # Compute.
     doc_ids, langs = frame["doc_id"].to_list(), frame["lang"].to_list()
     result = find_themes(
@@ -157,11 +203,16 @@ def _refit(ctx: RunContext, counts: dict[str, Any], reason: str) -> None:
         min_theme_size=cfg.min_theme_size, seed=cfg.seed,
         merge_similarity=cfg.merge_similarity, outlier_similarity=cfg.outlier_similarity,
         max_fit_sentences=cfg.max_fit_sentences,
+        states_cause=load_tone_head(ctx.config.models.tone).states_cause(vectors),
     )
     seeds = _seeds(ctx, result.means)
-    centred = centre(in_context(vectors, doc_ids, cfg.context_weight), langs, result.means)
+    causes = result.causes
+    general = _general_theme(ctx, causes)  # before new ids are handed out
+    next_id = wh.next_theme_id()
+    centred = centre(in_context(vectors, doc_ids, cfg.context_weight, causes), langs,
+                     result.means)
     identity = settle_refit(
-        result, centred, previous,
+        result, centred, np.where(causes, previous, -1),
         list(zip(existing["topic_id"].to_list(),
                  unit(np.asarray(existing["centroid"].to_list(), dtype=np.float32)),
                  strict=True)),
@@ -169,24 +220,29 @@ def _refit(ctx: RunContext, counts: dict[str, Any], reason: str) -> None:
             match_similarity=cfg.match_similarity, seed_similarity=cfg.seed_similarity,
             outlier_similarity=cfg.outlier_similarity,
             refit_merge_similarity=cfg.refit_merge_similarity,
-            min_theme_size=cfg.min_theme_size))
+            min_theme_size=cfg.min_theme_size, stay_similarity=cfg.stay_similarity))
+    followed, similarity = _follow_documents(frame, identity.theme_ids, identity.similarity,
+                                             causes, general)
+    identity = dataclasses.replace(identity, theme_ids=followed, similarity=similarity)
     themes = _theme_rows(result.themes, identity, old_rows)
     after = [int(t) if t >= 0 else None for t in identity.theme_ids.tolist()]
     events = refit_lineage(
         [None if t < 0 else int(t) for t in previous.tolist()], after, sizes_before,
-        sorted(set(themes["topic_id"].to_list()) | {s for s in seed_ids if s in after}))
+        sorted(set(themes["topic_id"].to_list())
+               | {t for t in (*seed_ids, general) if t in after}))
     # Write.
     wh.save_themes(themes, ctx.run_id)
     for seed in seeds:  # seed themes stay active under their own label
         wh.store_seed_theme(seed.theme_id, seed.label, ctx.run_id,
                             None if seed.theme_id in identity.found_seeds else seed.centroid)
-    _write_assignments(ctx, frame, identity.theme_ids, identity.similarity)
+    _write_assignments(ctx, frame, identity.theme_ids, identity.similarity, causes)
     wh.record_lineage(ctx.run_id, [e.as_row() for e in events])
     wh.save_fit(ctx.run_id, ctx.started_at, sentences=frame.height,
                 themes=len(result.themes), reason=reason, means=result.means)
     counts.update(stayed_in_their_theme=identity.stayed, kept_apart=len(identity.revived),
                   lineage=count_values(e.event for e in events), mode="refit", reason=reason,
                   sentences=frame.height, themes=themes.height,
+                  tone_only=int((~causes).sum()),
                   without_theme=int((identity.theme_ids < 0).sum()),
                   kept_existing_ids=identity.kept_ids)
 
