@@ -200,6 +200,10 @@ def main(argv: list[str] | None = None) -> None:
         from bench.causes import run_causes
 
         results["causes"] = run_causes(args.datasets, args.workdir / "causes")
+    # Parts run at the same time in other processes may have written theirs meanwhile.
+    latest = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results = latest | {k: v for k, v in results.items() if k == "machine" or k == args.only
+                        or args.only is None}
     RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False, default=str) + "\n")
     REPORT.write_text(render(results), encoding="utf-8")
     print(f"wrote {REPORT} and {RESULTS}")

@@ -22,7 +22,6 @@ is tuned on the held-out sets.
 
 from __future__ import annotations
 
-import argparse
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,9 +32,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 
 from nlp.builtin_model import BUILTIN_MODEL_NAME
-from nlp.embedding import SentenceTransformerEmbedder, document_model_texts, document_vectors
+from nlp.embedding import document_model_texts, document_vectors
 from nlp.metrics import macro_f1
 from nlp.sentiment import LABELS, LexicalPart, SentimentHead
+from training.common import builtin_embedder, training_args
 
 _SEED = 13
 # Hashed character n-grams: 2**18 buckets keep the shipped part near a megabyte.
@@ -115,18 +115,11 @@ def _with_lexical(head: SentimentHead, lexical: LexicalPart, weight: float) -> S
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", type=Path, default=Path("../shared/datasets"))
-    parser.add_argument("--cache-dir", type=Path, default=Path("data/models"))
-    parser.add_argument("--out-dir", type=Path, default=Path("nlp/weights"))
-    parser.add_argument("--version", default="v3")
-    args = parser.parse_args(argv)
+    args = training_args(__doc__.splitlines()[0], "nlp/weights", "v3", argv)
 
     started = time.perf_counter()
     corpus = load_corpus(args.datasets)
-    embedder = SentenceTransformerEmbedder(
-        BUILTIN_MODEL_NAME, cache_dir=args.cache_dir, batch_size=64, show_progress=True
-    )
+    embedder = builtin_embedder(args.cache_dir)
     X = document_vectors(corpus["text"].to_list(), embedder, args.cache_dir)
     texts = np.array(document_model_texts(corpus["text"].to_list()), dtype=object)
     y = np.array(corpus["label"].to_list())

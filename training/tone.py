@@ -20,7 +20,6 @@ head is trained without it (how the head carries to a language it has not seen).
 
 from __future__ import annotations
 
-import argparse
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,9 +30,10 @@ from sklearn.linear_model import LogisticRegression
 
 from bench.common import semeval_half
 from nlp.builtin_model import BUILTIN_MODEL_NAME
-from nlp.embedding import SentenceTransformerEmbedder, document_vectors
+from nlp.embedding import document_vectors
 from nlp.metrics import macro_f1
 from nlp.tone import ToneHead
+from training.common import builtin_embedder, training_args
 
 _SEED = 17
 _BANKING_SAMPLE = 1500
@@ -76,17 +76,11 @@ def _scores(y: np.ndarray, p: np.ndarray, threshold: float) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", type=Path, default=Path("../shared/datasets"))
-    parser.add_argument("--cache-dir", type=Path, default=Path("data/models"))
-    parser.add_argument("--out-dir", type=Path, default=Path("nlp/weights/tone"))
-    parser.add_argument("--version", default="v1")
-    args = parser.parse_args(argv)
+    args = training_args(__doc__.splitlines()[0], "nlp/weights/tone", "v1", argv)
 
     started = time.perf_counter()
     corpus = load_corpus(args.datasets)
-    embedder = SentenceTransformerEmbedder(BUILTIN_MODEL_NAME, cache_dir=args.cache_dir,
-                                           batch_size=64, show_progress=True)
+    embedder = builtin_embedder(args.cache_dir)
     X = document_vectors(corpus["text"].to_list(), embedder, args.cache_dir)
     y = corpus["cause"].to_numpy()
     langs = np.array(corpus["lang"].to_list())
