@@ -129,9 +129,13 @@ def _variants(word: str, code: str) -> Iterable[str]:
     elif code == "ar":
         yield word.translate(_TO_ARABIC)
         yield word.translate(_TO_ARABIC).translate(_BARE_ALEF)
-    elif code == "el":
-        # Greek is often typed without accents, and capitals drop them.
-        yield _strip_accents(word)
+        # Egyptian spelling ends a word in alef maqsura: فى for في.
+        if word.endswith("ي"):
+            yield word[:-1] + "ى"
+    else:
+        # Greek, Turkish, Spanish, ... are often typed without accents ("cok" for "çok"),
+        # and Greek capitals drop them.
+        yield _strip_accents(word).replace("ı", "i")
 
 
 @functools.lru_cache(maxsize=32)

@@ -36,6 +36,11 @@ from nlp.keywords import keyword_documents
 # their own mean would be mostly noise.
 _MIN_SENTENCES_FOR_LANG_MEAN = 10
 _LABEL_LANG_PREFERENCE = ("en",)
+# A theme is labelled in a preferred language only with at least this many sentences in it.
+_MIN_LABEL_SENTENCES = 5
+# A label word is used by at least this share of the theme's sentences in the label's
+# language (and at least twice).
+_LABEL_WORD_SHARE = 0.05
 
 
 @dataclass
@@ -408,16 +413,22 @@ def assign_to_centroids(
     return np.where(top >= threshold, best, -1), top
 
 
-def tone_words(documents: Sequence[str], causes: np.ndarray, min_count: int = 3
-               ) -> frozenset[str]:
-    """Words used at least ``min_count`` times in sentences that state no cause and at least
-    as often there as in sentences that do ("ridiculous", "disappointed", "thanks"): they
-    tell how customers feel, not what went wrong, so they never name a theme."""
+def tone_words(documents: Sequence[str], causes: np.ndarray, min_count: int = 3,
+               min_rate_ratio: float = 0.5) -> frozenset[str]:
+    """Words used at least ``min_count`` times in sentences that state no cause, and at a
+    rate there at least ``min_rate_ratio`` times their rate in sentences that do
+    ("ridiculous", "thanks", and "great", "terrible" although customers also write "great
+    food", "terrible service"; a cause word such as "service" or "staff" is used at a
+    tenth of its cause rate or less): they tell how customers feel, not what went wrong,
+    so they never name a theme."""
     in_tone: Counter[str] = Counter()
     in_causes: Counter[str] = Counter()
     for document, cause in zip(documents, causes.tolist(), strict=True):
         (in_causes if cause else in_tone).update(set(document.split()))
-    return frozenset(w for w, n in in_tone.items() if n >= min_count and n >= in_causes[w])
+    n_tone = max(int((~np.asarray(causes, bool)).sum()), 1)
+    n_causes = max(int(np.asarray(causes, bool).sum()), 1)
+    return frozenset(w for w, n in in_tone.items()
+                     if n >= min_count and n / n_tone >= min_rate_ratio * in_causes[w] / n_causes)
 
 
 def _describe(
@@ -514,31 +525,45 @@ def _merged_keywords(by_lang: dict[str, list[str]], counts: Counter, n: int) -> 
     return out
 
 
+def label_language(by_lang: dict[str, list[str]], counts: Counter) -> str | None:
+    """The language a theme is labelled in: English when English has at least half as
+    many of the theme's sentences as its main language (an English reader is served
+    without labelling a Russian theme by its three English sentences), else the main
+    language."""
+    ranked = [(lang, n) for lang, n in counts.most_common() if by_lang.get(lang)]
+    if not ranked:
+        return None
+    main, most = ranked[0]
+    for lang in _LABEL_LANG_PREFERENCE:
+        if by_lang.get(lang) and counts[lang] >= max(_MIN_LABEL_SENTENCES, most / 2):
+            return lang
+    return main
+
+
 def _label(
     by_lang: dict[str, list[str]], keyword_counts: dict[str, dict[str, int]], counts: Counter
 ) -> str:
-    """A short label in English when the theme has English, else in its main language.
+    """A short label, in the language :func:`label_language` picks.
 
     The theme's two most used words, as a phrase when the theme's sentences use them
     together ("late delivery", "app crashes"), else the phrase around its most used word
-    that a fair share of sentences use ("customer service"), else both words.
+    that a fair share of sentences use ("customer service"), else both words. A word a
+    few sentences use (a dish, a street) names no theme.
     """
-    choice = next((lang for lang in _LABEL_LANG_PREFERENCE if by_lang.get(lang)), None)
-    if choice is None:
-        choice = next((lang for lang, _ in counts.most_common() if by_lang.get(lang)), None)
+    choice = label_language(by_lang, counts)
     if choice is None:
         return "unlabelled theme"
     used = keyword_counts.get(choice) or {w: 1 for w in by_lang[choice]}
     ranked = sorted(used.items(), key=lambda kv: -kv[1])  # stable: ties keep c-TF-IDF order
-    words = [w for w, _ in ranked if " " not in w][:2]
+    floor = max(2, _LABEL_WORD_SHARE * counts[choice])
+    words = [w for w, c in ranked if " " not in w and c >= floor][:2] or [ranked[0][0]]
     phrases = [(w, c) for w, c in ranked if " " in w and len(set(w.split())) == 2 and c >= 2]
     if len(words) == 2:
         pair = next((w for w, _ in phrases if set(w.split()) == set(words)), None)
         if pair:
             return pair
-    if words:
-        top = used[words[0]]
-        near = next((w for w, c in phrases if words[0] in w.split() and c >= top / 2), None)
-        if near:
-            return near
-    return " / ".join(words) if words else by_lang[choice][0]
+    top = used[words[0]]
+    near = next((w for w, c in phrases if words[0] in w.split() and c >= top / 2), None)
+    if near:
+        return near
+    return " / ".join(words)

@@ -117,6 +117,16 @@ def test_arabic_stop_word_without_hamza() -> None:
     assert "ايضا" in stop_words("ar")
 
 
+def test_stop_words_typed_without_accents() -> None:
+    # Turkish and Spanish customers often type without diacritics: "cok" for "çok".
+    assert keyword_tokens("yemek cok soguktu", "tr") == ["yemek", "soguktu"]
+    assert "mas" in stop_words("es")
+
+
+def test_egyptian_spelling_of_an_arabic_stop_word() -> None:
+    assert {"في", "فى"} <= stop_words("ar")
+
+
 class TestRemoved:
     def test_placeholders_handles_urls_emails(self) -> None:
         text = (

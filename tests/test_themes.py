@@ -15,6 +15,7 @@ from nlp.themes import (
     find_themes,
     in_context,
     nearest_neighbours,
+    tone_words,
     unit,
 )
 
@@ -128,6 +129,31 @@ def test_label_falls_back_to_the_main_language() -> None:
     by_lang = {"fa": ["تاخیر", "ارسال"]}
     label = _label(by_lang, {"fa": {"تاخیر": 5, "ارسال": 4}}, Counter({"fa": 12}))
     assert label == "تاخیر / ارسال"
+
+
+def test_a_theme_mostly_in_another_language_is_not_labelled_by_its_few_english_words() -> None:
+    by_lang = {"ru": ["официант", "заказ"], "en": ["chinatown", "answers"]}
+    counts = {"ru": {"официант": 30, "заказ": 20}, "en": {"chinatown": 2, "answers": 2}}
+    assert _label(by_lang, counts, Counter({"ru": 80, "en": 6})) == "официант / заказ"
+    # With English at half the main language's size or more, the label is English.
+    counts["en"] = {"waiter": 20, "order": 15}
+    by_lang["en"] = ["waiter", "order"]
+    assert _label(by_lang, counts, Counter({"ru": 80, "en": 40})) == "waiter / order"
+
+
+def test_a_word_few_sentences_use_does_not_label_a_theme() -> None:
+    # "chow" is used twice in a theme of 100 English sentences: under the 5% floor.
+    counts = {"en": {"rude": 30, "chow": 2, "staff": 25}}
+    assert _label({"en": list(counts["en"])}, counts, Counter({"en": 100})) == "rude / staff"
+
+
+def test_tone_words_are_those_used_relatively_often_without_a_cause() -> None:
+    causes = np.array([True] * 8 + [False] * 4)
+    documents = ["great food"] * 3 + ["service slow"] * 5 + ["great"] * 3 + ["service"]
+    # "great": 3 of 4 tone sentences against 3 of 8 cause sentences; "service" is used
+    # once without a cause but mostly with one; "food" never without one.
+    assert tone_words(documents, causes, min_count=1) == {"great"}
+    assert "service" in tone_words(documents, causes, min_count=1, min_rate_ratio=0.3)
 
 
 def test_a_refit_over_many_sentences_fits_a_sample_and_places_the_rest() -> None:
