@@ -187,8 +187,10 @@ def find_themes(
     causes = cause_sentences(documents, states_cause)
     if doc_ids is not None and n:
         vectors = in_context(vectors, doc_ids, context_weight, causes)
-    means = language_means(vectors, langs) if n else {}
     candidates = np.flatnonzero(causes)
+    # Centred on what the themes are made of: a night of "Thanks!" moves no centre.
+    shaping = candidates if len(candidates) else np.arange(n)
+    means = language_means(vectors[shaping], [langs[i] for i in shaping]) if n else {}
     if len(candidates) < max(2 * min_theme_size, 10):
         # Too little to cluster; the means still let later nights centre new sentences.
         return ThemeResult(assignments=np.full(n, -1), themes=[], similarity=np.zeros(n),
@@ -461,8 +463,8 @@ def _describe(
         for r in rows:
             parts[index_of[int(clusters[r])]].append(documents[r])
         class_docs = [" ".join(p) for p in parts]
-        if not any(d.strip() for d in class_docs):
-            continue
+        if not any(set(d.split()) - skip for d in class_docs):
+            continue  # no word here that may name a theme
         vectorizer = CountVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False,
                                      ngram_range=(1, 2), stop_words=sorted(skip) or None)
         counts = vectorizer.fit_transform(class_docs).tocsr().astype(np.float64)

@@ -60,6 +60,27 @@ def test_tone_head_refuses_vectors_of_another_size() -> None:
         ToneHead(np.ones(4), 0.0, threshold=1.0, name="t", embedding_model="m")
 
 
+def test_a_sentence_beside_a_clearer_cause_needs_more_to_state_one() -> None:
+    # P(cause) = sigmoid(x): rows read 0.88, 0.45, 0.45, 0.55.
+    head = ToneHead(np.array([1.0, 0.0]), 0.0, threshold=0.4, name="t", embedding_model="m")
+    vectors = np.array([[2.0, 0], [-0.2, 0], [-0.2, 0], [0.2, 0]])
+    assert head.states_cause(vectors).tolist() == [True, True, True, True]
+    # "Not happy." (0.45) after a clear question (0.88) is tone; alone in its document it
+    # is the clearest it says, and stays a cause; 0.55 is enough beside a clearer one.
+    doc_ids = ["q", "q", "alone", "q"]
+    assert head.states_cause(vectors, doc_ids).tolist() == [True, False, True, True]
+
+
+def test_tone_sentences_move_no_language_centre() -> None:
+    rng = np.random.default_rng(1)
+    vectors = rng.standard_normal((60, 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    states = np.array([True] * 40 + [False] * 20)
+    result = find_themes(vectors, ["parcel late"] * 60, ["en"] * 60, min_theme_size=5,
+                         states_cause=states)
+    assert np.allclose(result.means["en"], vectors[:40].mean(axis=0), atol=1e-6)
+
+
 def test_sentences_without_content_words_never_state_a_cause() -> None:
     documents = ["parcel late", "", "   ", "refund"]
     assert cause_sentences(documents, None).tolist() == [True, False, False, True]

@@ -147,7 +147,7 @@ def _causes(ctx: RunContext, frame: pl.DataFrame, vectors: np.ndarray,
     head = load_tone_head(ctx.config.models.tone)
     documents = keyword_documents([model_text(t) for t in frame["text"].to_list()],
                                   frame["lang"].to_list(), own_tokenizer_from=min_theme_size)
-    return cause_sentences(documents, head.states_cause(vectors))
+    return cause_sentences(documents, head.states_cause(vectors, frame["doc_id"].to_list()))
 
 
 def _general_theme(ctx: RunContext, causes: np.ndarray) -> int:
@@ -203,7 +203,7 @@ def _refit(ctx: RunContext, counts: dict[str, Any], reason: str) -> None:
         min_theme_size=cfg.min_theme_size, seed=cfg.seed,
         merge_similarity=cfg.merge_similarity, outlier_similarity=cfg.outlier_similarity,
         max_fit_sentences=cfg.max_fit_sentences,
-        states_cause=load_tone_head(ctx.config.models.tone).states_cause(vectors),
+        states_cause=load_tone_head(ctx.config.models.tone).states_cause(vectors, doc_ids),
     )
     seeds = _seeds(ctx, result.means)
     causes = result.causes
