@@ -22,8 +22,8 @@ A sentence states a cause when
 from __future__ import annotations
 
 import json
-from importlib import resources
 from collections.abc import Sequence
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
