@@ -34,6 +34,8 @@ _EXTRA_STOP_WORDS: dict[str, str] = {
         please pls plz thanks thank thx hi hello hey ok okay yes yeah lol even much lot lots
         thing things like im ive dont didnt doesnt cant couldnt wont wouldnt isnt wasnt
         arent havent hasnt ur guys anyway actually literally basically totally though
+        ago came come comes coming went go goes going asked ask want wanted said say says
+        told tell
     """,
     "de": """
         bekommen bekommt bekam bekommt habe hab hatte gibt gab geht ging gehen auch würde
@@ -61,7 +63,7 @@ _EXTRA_STOP_WORDS: dict[str, str] = {
     """,
     "ar": """
         أيضا ايضا مازال لازال يزال فقط حقا جدا واحد واحدة شكرا مرحبا سلام لو سمحت فضلك يعني
-        كثير كثيرا لقد قد عندي كان كانت تم هناك الآن
+        كثير كثيرا لقد قد عندي كان كانت تم هناك الآن يوجد توجد يكن تكن
     """,
     "he": """
         גם עדיין רק באמת אחד אחת תודה בבקשה שלום מאוד ממש פשוט היה הייתה קיבלתי יש אין
