@@ -140,7 +140,10 @@ def train(branch: SentimentBranch, states: list[np.ndarray], y: np.ndarray, w: n
         batches = [order[i : i + _BATCH] for i in range(0, len(order), _BATCH)]
         rng.shuffle(batches)
         total = 0.0
-        for rows in batches:
+        for step, rows in enumerate(batches):
+            if step % 200 == 0:
+                print(f"epoch {epoch + 1}: batch {step} of {len(batches)}, "
+                      f"{time.perf_counter() - started:.0f} s", flush=True)
             batch, mask = pad([states[i].astype(np.float32) for i in rows])
             logits = branch(batch, mask)
             loss = (torch.nn.functional.cross_entropy(logits, target[rows], reduction="none")
