@@ -122,9 +122,8 @@ def load_branch(path: Path, encoder_layers: Sequence[nn.Module]) -> tuple[Sentim
         raise ValueError(
             f"branch {path.stem!r} has {depth} layers; the encoder {len(encoder_layers)}")
     top = list(encoder_layers)[-depth:]
-    dim = int(load_file(str(path))["classifier.weight"].shape[1])
-    branch = SentimentBranch(top, dim)
     state = {k: v.to(torch.float32) for k, v in load_file(str(path)).items()}
+    branch = SentimentBranch(top, int(state["classifier.weight"].shape[1]))
     branch.load_state_dict(state)
     branch.eval()
     return branch, meta
