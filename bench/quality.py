@@ -164,7 +164,8 @@ def themes_banking77(datasets: Path, embedder: SentenceTransformerEmbedder,
     out: dict[str, Any] = {"n": len(texts), "intents": int(len(set(truth.tolist())))}
 
     started = time.perf_counter()
-    ours = find_themes(vectors, texts, langs, seed=seed)
+    ours = find_themes(vectors, texts, langs, seed=seed,
+                       encode_words=lambda words: embed_cached(embedder, words, cache))
     out["ours"] = {**_cluster_scores(truth, ours.assignments),
                    "seconds": round(time.perf_counter() - started, 1)}
 

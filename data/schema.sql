@@ -143,6 +143,14 @@ CREATE TABLE IF NOT EXISTS theme_language_means (
     fit_run_id  VARCHAR NOT NULL
 );
 
+-- The cause words of the last refit and their vectors (nlp/cause_words.py): new sentences
+-- are placed with the same words.
+CREATE TABLE IF NOT EXISTS theme_cause_words (
+    word        VARCHAR PRIMARY KEY,
+    vector      FLOAT[] NOT NULL,
+    fit_run_id  VARCHAR NOT NULL
+);
+
 -- Per run and theme: how much it hurts.
 CREATE TABLE IF NOT EXISTS pain_points (
     run_id            VARCHAR NOT NULL,

@@ -68,23 +68,41 @@ class ThemeStore(Connection):
         return rows[0] if rows else None
 
     def save_fit(self, run_id: str, fitted_at: datetime, *, sentences: int, themes: int,
-                 reason: str, means: dict[str, np.ndarray]) -> None:
-        """Record a refit and replace the language means new sentences are centred with."""
+                 reason: str, means: dict[str, np.ndarray],
+                 words: dict[str, np.ndarray] | None = None) -> None:
+        """Record a refit and replace the language means and cause words new sentences are
+        placed with."""
         self._run("INSERT INTO theme_fits VALUES (?, ?, ?, ?, ?)",
                   [run_id, fitted_at, sentences, themes, reason])
-        self._run("DELETE FROM theme_language_means")
+        self._replace_vectors("theme_language_means", means, run_id)
+        self._replace_vectors("theme_cause_words", words or {}, run_id)
+
+    def _replace_vectors(self, table: str, vectors: dict[str, np.ndarray], run_id: str
+                         ) -> None:
+        """``table`` (one of this store's: key, vector, fit_run_id) holds exactly
+        ``vectors`` afterwards."""
+        self._run(f"DELETE FROM {table}")
+        if not vectors:
+            return
         frame = pl.DataFrame(
-            {"lang": list(means), "mean": [m.astype(np.float32).tolist() for m in means.values()],
-             "fit_run_id": [run_id] * len(means)},
-            schema={"lang": pl.String, "mean": pl.List(pl.Float32), "fit_run_id": pl.String},
+            {"key": list(vectors),
+             "vector": [v.astype(np.float32).tolist() for v in vectors.values()],
+             "fit_run_id": [run_id] * len(vectors)},
+            schema={"key": pl.String, "vector": pl.List(pl.Float32), "fit_run_id": pl.String},
         )
-        self.con.register("_means", frame.to_arrow())
-        self._run("INSERT INTO theme_language_means SELECT lang, mean, fit_run_id FROM _means")
-        self.con.unregister("_means")
+        self.con.register("_vectors", frame.to_arrow())
+        self._run(f"INSERT INTO {table} SELECT key, vector, fit_run_id FROM _vectors")
+        self.con.unregister("_vectors")
 
     def language_means(self) -> dict[str, np.ndarray]:
         rows = self.con.execute("SELECT lang, mean FROM theme_language_means").fetchall()
         return {lang: np.asarray(mean, dtype=np.float32) for lang, mean in rows}
+
+    def cause_words(self) -> dict[str, np.ndarray]:
+        """The last refit's cause words and their vectors."""
+        rows = self.con.execute(
+            "SELECT word, vector FROM theme_cause_words ORDER BY word").fetchall()
+        return {word: np.asarray(vector, dtype=np.float32) for word, vector in rows}
 
     def touch_themes(self, run_id: str) -> None:
         """Recount theme sizes; themes that gained sentences in this run were seen in it."""

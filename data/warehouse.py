@@ -55,6 +55,7 @@ MIGRATIONS: dict[int, str] = {
     # Tone-only sentences follow their document's cause; the general theme holds the rest.
     7: "ALTER TABLE sentences ADD COLUMN IF NOT EXISTS states_cause BOOLEAN; "
        "ALTER TABLE topics ADD COLUMN IF NOT EXISTS kind VARCHAR DEFAULT 'cause'",
+    8: "SELECT 1",  # theme_cause_words: a new table
 }
 SCHEMA_VERSION = max(MIGRATIONS, default=1)
 log = logging.getLogger("voc")

@@ -186,6 +186,7 @@ class SeedTheme(_Strict):
 class ThemesConfig(_Strict):
     min_theme_size: int = Field(default=12, ge=2)
     context_weight: float = Field(default=0.5, ge=0.0, le=10.0)
+    word_weight: float = Field(default=0.5, ge=0.0, le=10.0)
     max_theme_share: float = Field(default=0.15, gt=0.0, le=1.0)
     refit_every_days: int = Field(default=7, ge=0)
     refit_unassigned_share: float = Field(default=0.3, gt=0.0, le=1.0)

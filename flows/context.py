@@ -12,9 +12,12 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
+import numpy as np
+
 from data.warehouse import Warehouse
 from flows.config import VocConfig
 from nlp.embedding import SentenceTransformerEmbedder
+from nlp.normalize import text_hash
 from nlp.redact import Redactor
 
 log = logging.getLogger("voc")
@@ -63,6 +66,25 @@ class RunContext:
         )
         self.models["embedding"] = f"{embedder.name} ({embedder.version})"
         return embedder
+
+    def embed(self, texts: list[str]) -> tuple[np.ndarray, int]:
+        """Embeddings for texts through the warehouse's cache, computing only those not
+        cached; returns (vectors, how many were cached)."""
+        model = self.embedder.name
+        hashes = [text_hash(t) for t in texts]
+        cached = self.warehouse.cached_embeddings(hashes, model)
+        # Encoded in hash order: the same texts form the same batches whatever order the
+        # feedback arrived in, so a shuffled input gets bit-identical vectors (and themes).
+        missing = sorted(set(h for h in hashes if h not in cached))
+        if missing:
+            by_hash = dict(zip(hashes, texts, strict=True))
+            vectors = self.embedder.encode([by_hash[h] for h in missing])
+            self.warehouse.store_embeddings(missing, vectors, model)
+            cached.update(zip(missing, vectors, strict=True))
+        dim = self.embedder.dim
+        out = (np.stack([cached[h] for h in hashes]) if hashes
+               else np.zeros((0, dim), np.float32))
+        return out, len(hashes) - len(missing)
 
 
 def stage_summary(counts: dict[str, Any]) -> str:

@@ -19,24 +19,6 @@ from nlp.text_prep import sentences
 SENTENCE_LANG_CONFIDENCE = 0.9
 
 
-def embed_with_cache(ctx: RunContext, texts: list[str]) -> tuple[np.ndarray, int]:
-    """Embeddings for texts, computing only those not cached; returns (vectors, n_cached)."""
-    model = ctx.embedder.name
-    hashes = [text_hash(t) for t in texts]
-    cached = ctx.warehouse.cached_embeddings(hashes, model)
-    # Encoded in hash order: the same texts form the same batches whatever order the
-    # feedback arrived in, so a shuffled input gets bit-identical vectors (and themes).
-    missing = sorted(set(h for h in hashes if h not in cached))
-    if missing:
-        by_hash = dict(zip(hashes, texts, strict=True))
-        vectors = ctx.embedder.encode([by_hash[h] for h in missing])
-        ctx.warehouse.store_embeddings(missing, vectors, model)
-        cached.update(zip(missing, vectors, strict=True))
-    dim = ctx.embedder.dim
-    out = np.stack([cached[h] for h in hashes]) if hashes else np.zeros((0, dim), np.float32)
-    return out, len(hashes) - len(missing)
-
-
 def run(ctx: RunContext) -> dict[str, Any]:
     """Split new feedback into sentences; detect language; embed; score sentiment."""
     docs = ctx.warehouse.feedback_to_enrich()
@@ -68,7 +50,7 @@ def run(ctx: RunContext) -> dict[str, Any]:
         ctx.counts["sentiment"] = {"documents": 0}
         return ctx.counts["sentiment"]
     with ctx.stage("embed") as counts:
-        vectors, cached = embed_with_cache(ctx, [r["model_text"] for r in sentence_rows])
+        vectors, cached = ctx.embed([r["model_text"] for r in sentence_rows])
         counts["sentences"] = len(sentence_rows)
         counts["from_cache"] = cached
     with ctx.stage("sentiment") as counts:

@@ -17,6 +17,7 @@ import numpy as np
 import polars as pl
 
 from flows.context import RunContext, count_values
+from nlp.cause_words import with_cause_words
 from nlp.keywords import keyword_documents
 from nlp.language import get_language_detector
 from nlp.lineage import assignment_lineage, refit_lineage
@@ -80,8 +81,10 @@ def _sync_config_seeds(ctx: RunContext) -> None:
             wh.update_seed_phrases(theme_id, list(seed.phrases))
 
 
-def _seeds(ctx: RunContext, means: dict[str, np.ndarray]) -> list[Seed]:
-    """Every seed theme with its centroid: its phrases embedded and centred like sentences."""
+def _seeds(ctx: RunContext, means: dict[str, np.ndarray], words: dict[str, np.ndarray]
+           ) -> list[Seed]:
+    """Every seed theme with its centroid: its phrases embedded, placed by their cause
+    words and centred like sentences."""
     rows = ctx.warehouse.seed_rows()
     if not rows or not means:
         return []
@@ -89,8 +92,11 @@ def _seeds(ctx: RunContext, means: dict[str, np.ndarray]) -> list[Seed]:
                                      min_confidence=ctx.config.language.min_confidence)
     seeds = []
     for theme_id, label, phrases, parent in rows:
-        vectors = ctx.embedder.encode(phrases)
         langs = [g.lang for g in detector.detect_many(phrases)]
+        documents = keyword_documents([model_text(p) for p in phrases], langs,
+                                      own_tokenizer_from=ctx.config.themes.min_theme_size)
+        vectors = with_cause_words(ctx.embedder.encode(phrases), documents, words,
+                                   ctx.config.themes.word_weight)
         centroid = unit(centre(vectors, langs, means).mean(axis=0))
         seeds.append(Seed(theme_id, label, centroid.astype(np.float32), parent))
     return seeds
@@ -114,7 +120,9 @@ def _assign_new_sentences(ctx: RunContext, counts: dict[str, Any]) -> str | None
     means = wh.language_means()
     centroids = unit(np.asarray(themes["centroid"].to_list(), dtype=np.float32))
     doc_ids, langs = frame["doc_id"].to_list(), frame["lang"].to_list()
-    causes = _causes(ctx, frame, vectors, cfg.min_theme_size)
+    documents, causes = _causes(ctx, frame, vectors, cfg.min_theme_size)
+    words = wh.cause_words()
+    vectors = with_cause_words(vectors, documents, words, cfg.word_weight)
     rows, sims = assign_new(vectors, langs, doc_ids, centroids, means,
                             context_weight=cfg.context_weight,
                             threshold=cfg.outlier_similarity, causes=causes)
@@ -123,7 +131,7 @@ def _assign_new_sentences(ctx: RunContext, counts: dict[str, Any]) -> str | None
     if stating >= cfg.min_theme_size and unassigned > cfg.refit_unassigned_share:
         return f"{unassigned:.0%} of {stating} new sentences stating a cause fit no theme"
     theme_ids = np.where(rows >= 0, themes["topic_id"].to_numpy()[np.maximum(rows, 0)], -1)
-    seeds = _seeds(ctx, means)
+    seeds = _seeds(ctx, means, words)
     if seeds and len(rows):
         centred = centre(in_context(vectors, doc_ids, cfg.context_weight, causes), langs,
                          means)
@@ -142,12 +150,14 @@ def _assign_new_sentences(ctx: RunContext, counts: dict[str, Any]) -> str | None
 
 
 def _causes(ctx: RunContext, frame: pl.DataFrame, vectors: np.ndarray,
-            min_theme_size: int) -> np.ndarray:
-    """Which sentences state a cause (content words, and the tone head reads a cause)."""
+            min_theme_size: int) -> tuple[list[str], np.ndarray]:
+    """Each sentence's keyword tokens, and which sentences state a cause (content words,
+    and the tone head reads a cause in their own vectors)."""
     head = load_tone_head(ctx.config.models.tone)
     documents = keyword_documents([model_text(t) for t in frame["text"].to_list()],
                                   frame["lang"].to_list(), own_tokenizer_from=min_theme_size)
-    return cause_sentences(documents, head.states_cause(vectors, frame["doc_id"].to_list()))
+    return documents, cause_sentences(
+        documents, head.states_cause(vectors, frame["doc_id"].to_list()))
 
 
 def _general_theme(ctx: RunContext, causes: np.ndarray) -> int:
@@ -197,19 +207,20 @@ def _refit(ctx: RunContext, counts: dict[str, Any], reason: str) -> None:
     sizes_before = wh.theme_sizes()
     # Compute.
     doc_ids, langs = frame["doc_id"].to_list(), frame["lang"].to_list()
+    documents, causes = _causes(ctx, frame, vectors, cfg.min_theme_size)
     result = find_themes(
         vectors, [model_text(t) for t in frame["text"].to_list()], langs, doc_ids=doc_ids,
         context_weight=cfg.context_weight, max_theme_share=cfg.max_theme_share,
         min_theme_size=cfg.min_theme_size, seed=cfg.seed,
         merge_similarity=cfg.merge_similarity, outlier_similarity=cfg.outlier_similarity,
-        max_fit_sentences=cfg.max_fit_sentences,
-        states_cause=load_tone_head(ctx.config.models.tone).states_cause(vectors, doc_ids),
+        max_fit_sentences=cfg.max_fit_sentences, states_cause=causes, documents=documents,
+        encode_words=lambda words: ctx.embed(words)[0], word_weight=cfg.word_weight,
     )
-    seeds = _seeds(ctx, result.means)
-    causes = result.causes
+    seeds = _seeds(ctx, result.means, result.words)
     general = _general_theme(ctx, causes)  # before new ids are handed out
     next_id = wh.next_theme_id()
-    centred = centre(in_context(vectors, doc_ids, cfg.context_weight, causes), langs,
+    placed = with_cause_words(vectors, documents, result.words, cfg.word_weight)
+    centred = centre(in_context(placed, doc_ids, cfg.context_weight, causes), langs,
                      result.means)
     identity = settle_refit(
         result, centred, np.where(causes, previous, -1),
@@ -238,7 +249,8 @@ def _refit(ctx: RunContext, counts: dict[str, Any], reason: str) -> None:
     _write_assignments(ctx, frame, identity.theme_ids, identity.similarity, causes)
     wh.record_lineage(ctx.run_id, [e.as_row() for e in events])
     wh.save_fit(ctx.run_id, ctx.started_at, sentences=frame.height,
-                themes=len(result.themes), reason=reason, means=result.means)
+                themes=len(result.themes), reason=reason, means=result.means,
+                words=result.words)
     counts.update(stayed_in_their_theme=identity.stayed, kept_apart=len(identity.revived),
                   lineage=count_values(e.event for e in events), mode="refit", reason=reason,
                   sentences=frame.height, themes=themes.height,
