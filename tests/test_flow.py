@@ -308,6 +308,12 @@ def test_a_second_night_joins_existing_themes_and_ids_survive_a_refit(
     assert [r[0] for r in fits] == ["first fit", "asked"]
     runs = con.execute("SELECT status, count(*) FROM runs GROUP BY 1").fetchall()
     assert runs == [("completed", 4)]
+    # The refit's cause words replaced the first fit's: nightly runs place sentences with them.
+    words = con.execute("SELECT DISTINCT fit_run_id, count(*) OVER () FROM theme_cause_words"
+                        ).fetchall()
+    last_fit = con.execute("SELECT run_id FROM theme_fits ORDER BY fitted_at DESC LIMIT 1"
+                           ).fetchall()[0][0]
+    assert len(words) == 1 and words[0][0] == last_fit and words[0][1] >= 20
 
 
 def test_theme_lineage_tells_each_run_what_happened(two_runs: dict[str, Any]) -> None:
