@@ -139,6 +139,10 @@ def render(results: dict[str, Any]) -> str:
         from bench.causes import render_causes_markdown
 
         parts += ["", render_causes_markdown(results["causes"])]
+    if results.get("adaptation"):
+        from bench.adaptation import render_adaptation_markdown
+
+        parts += ["", render_adaptation_markdown(results["adaptation"])]
     if results.get("ingest"):
         from bench.ingest import render_ingest_markdown
 
@@ -154,7 +158,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/voc-bench"))
     parser.add_argument("--only", choices=["quality", "speed", "ingest", "int8", "stability",
-                                           "causes"],
+                                           "causes", "adaptation"],
                         default=None)
     parser.add_argument("--ingest-rows", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
@@ -200,6 +204,11 @@ def main(argv: list[str] | None = None) -> None:
         from bench.causes import run_causes
 
         results["causes"] = run_causes(args.datasets, args.workdir / "causes")
+    if args.only in (None, "adaptation"):
+        from bench.adaptation import render_adaptation_markdown, run_adaptation
+
+        results["adaptation"] = run_adaptation(args.datasets, args.workdir / "embeddings")
+        print(render_adaptation_markdown(results["adaptation"]))
     # Parts run at the same time in other processes may have written theirs meanwhile.
     latest = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results = latest | {k: v for k, v in results.items() if k == "machine" or k == args.only

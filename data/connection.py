@@ -19,7 +19,7 @@ TABLES = frozenset({
     "feedback", "sentences", "topics", "pain_points", "quarantine", "embeddings", "runs",
     "source_files", "source_cursors", "feedback_duplicates", "raw_feedback", "theme_lineage",
     "theme_curation", "theme_seeds", "theme_fits", "theme_language_means",
-    "theme_cause_words",
+    "theme_cause_words", "sentiment_adaptations",
 })
 
 

@@ -143,6 +143,22 @@ CREATE TABLE IF NOT EXISTS theme_language_means (
     fit_run_id  VARCHAR NOT NULL
 );
 
+-- Each adaptation of the sentiment head to the deployment's clear scores, adopted or not
+-- (nlp/rating_adaptation.py); the newest adopted one scores feedback from the next run on.
+CREATE TABLE IF NOT EXISTS sentiment_adaptations (
+    run_id      VARCHAR PRIMARY KEY,
+    created_at  TIMESTAMP NOT NULL,
+    base_model  VARCHAR NOT NULL,       -- the shipped head it started from
+    model       VARCHAR NOT NULL,       -- its name in runs.models
+    examples    INTEGER NOT NULL,       -- clearly scored documents it learnt from
+    held_out    INTEGER NOT NULL,       -- clearly scored documents it was judged on
+    adopted     BOOLEAN NOT NULL,
+    reason      VARCHAR NOT NULL,
+    scores      JSON NOT NULL,          -- macro-F1 of both heads on each check
+    coef        FLOAT[] NOT NULL,       -- the adapted weights, row-major (classes x dim)
+    intercept   FLOAT[] NOT NULL
+);
+
 -- The cause words of the last refit and their vectors (nlp/cause_words.py): new sentences
 -- are placed with the same words.
 CREATE TABLE IF NOT EXISTS theme_cause_words (

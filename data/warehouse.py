@@ -33,6 +33,7 @@ from data.curation_store import CurationStore
 from data.feedback_store import FeedbackStore
 from data.report_queries import ReportQueries
 from data.run_journal import JournalRun
+from data.sentiment_store import SentimentStore
 from data.theme_store import ThemeStore
 
 # Schema changes after the first release, applied in order to older warehouses.
@@ -56,6 +57,7 @@ MIGRATIONS: dict[int, str] = {
     7: "ALTER TABLE sentences ADD COLUMN IF NOT EXISTS states_cause BOOLEAN; "
        "ALTER TABLE topics ADD COLUMN IF NOT EXISTS kind VARCHAR DEFAULT 'cause'",
     8: "SELECT 1",  # theme_cause_words: a new table
+    9: "SELECT 1",  # sentiment_adaptations: a new table
 }
 SCHEMA_VERSION = max(MIGRATIONS, default=1)
 log = logging.getLogger("voc")
@@ -65,7 +67,7 @@ def schema_sql() -> str:
     return resources.files("data").joinpath("schema.sql").read_text(encoding="utf-8")
 
 
-class Warehouse(FeedbackStore, ThemeStore, CurationStore, ReportQueries):
+class Warehouse(FeedbackStore, ThemeStore, CurationStore, ReportQueries, SentimentStore):
     """A connection to one warehouse file, with every read and write the pipeline makes."""
 
     def __init__(self, path: Path, *, read_only: bool = False) -> None:

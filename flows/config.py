@@ -172,6 +172,17 @@ class ModelsConfig(_Strict):
     language_detector: str = "fasttext-lite"
 
 
+class SentimentConfig(_Strict):
+    """Adapting the sentiment head to the deployment's own scores (see
+    :mod:`nlp.rating_adaptation`)."""
+
+    adapt_from_scores: bool = True
+    # Adapt once at least this many clearly scored documents of each side exist...
+    adapt_min_per_class: int = Field(default=100, ge=10)
+    # ... and again when they have grown by this share since the last adaptation.
+    adapt_again_growth: float = Field(default=0.5, gt=0.0)
+
+
 class LanguageConfig(_Strict):
     min_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
 
@@ -328,6 +339,7 @@ class VocConfig(_Strict):
 
     warehouse: WarehouseConfig = WarehouseConfig()
     models: ModelsConfig = ModelsConfig()
+    sentiment: SentimentConfig = SentimentConfig()
     language: LanguageConfig = LanguageConfig()
     ingest: IngestConfig = IngestConfig()
     themes: ThemesConfig = ThemesConfig()

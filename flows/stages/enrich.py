@@ -9,10 +9,10 @@ import numpy as np
 import polars as pl
 
 from flows.context import RunContext, count_values
+from flows.sentiment_model import active_head, adapt_to_scores
 from nlp.embedding import mean_pool
 from nlp.language import get_language_detector, word_count
 from nlp.normalize import text_hash
-from nlp.sentiment import load_sentiment_head
 from nlp.text_prep import sentences
 
 # A sentence's own language overrides its document's only when detected this surely.
@@ -54,7 +54,7 @@ def run(ctx: RunContext) -> dict[str, Any]:
         counts["sentences"] = len(sentence_rows)
         counts["from_cache"] = cached
     with ctx.stage("sentiment") as counts:
-        head = load_sentiment_head(ctx.config.models.sentiment)
+        head = active_head(ctx)
         ctx.models["sentiment"] = f"{head.name} (over {head.embedding_model})"
         model_texts = [r["model_text"] for r in sentence_rows]
         sent_result = head.predict(vectors, model_texts)
@@ -82,4 +82,6 @@ def run(ctx: RunContext) -> dict[str, Any]:
         ctx.warehouse.save_enrichment(documents, sentence_frame)
         counts["documents"] = len(doc_ids)
         counts.update(count_values(doc_result.labels))
+    with ctx.stage("sentiment_adaptation") as counts:
+        counts.update(adapt_to_scores(ctx))
     return ctx.counts["sentiment"]
