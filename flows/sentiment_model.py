@@ -48,8 +48,11 @@ def adapt_to_scores(ctx: RunContext) -> dict[str, Any]:
     if last is not None and len(labels) < (last["examples"] + last["held_out"]) * (
             1 + cfg.adapt_again_growth):
         return {"adaptation": "up to date", **sides}
-    doc_ids = list(weak)
-    texts, vectors = _documents(ctx, doc_ids)
+    found = _documents(ctx, list(weak))
+    doc_ids = list(found)
+    labels = [weak[d] for d in doc_ids]
+    texts = [found[d][0] for d in doc_ids]
+    vectors = np.stack([found[d][1] for d in doc_ids])
     slice_mask = np.array([held_out(d) for d in doc_ids])
     fit, kept = np.flatnonzero(~slice_mask), np.flatnonzero(slice_mask)
     name = f"{shipped.name}+adapted@{ctx.run_id}"
@@ -78,13 +81,13 @@ def _weak_labels(ctx: RunContext) -> dict[str, str]:
     return labels
 
 
-def _documents(ctx: RunContext, doc_ids: list[str]) -> tuple[list[str], np.ndarray]:
-    """Each document's text as the head reads it and its vector (its sentences' mean, as
-    the enrich stage makes them)."""
+def _documents(ctx: RunContext, doc_ids: list[str]) -> dict[str, tuple[str, np.ndarray]]:
+    """doc_id -> its text as the head reads it and its vector (its sentences' mean, as the
+    enrich stage makes them), for those of ``doc_ids`` with embedded sentences."""
     frame, vectors = ctx.warehouse.document_sentences(doc_ids, ctx.embedder.name)
-    texts, pooled, start = {}, {}, 0
+    out, start = {}, 0
     for (doc_id,), part in frame.group_by("doc_id", maintain_order=True):
-        texts[doc_id] = " ".join(model_text(t) for t in part["text"].to_list())
-        pooled[doc_id] = mean_pool(vectors[start:start + part.height])
+        out[doc_id] = (" ".join(model_text(t) for t in part["text"].to_list()),
+                       mean_pool(vectors[start:start + part.height]))
         start += part.height
-    return [texts[d] for d in doc_ids], np.stack([pooled[d] for d in doc_ids])
+    return out

@@ -1,8 +1,11 @@
 """The enrich stage: new feedback split into sentences, its language detected, embedded
-(through the warehouse's cache) and scored for sentiment, per sentence and per document."""
+(through the warehouse's cache) and scored for sentiment, per sentence and per document;
+then the sentiment head is adapted to the feedback's clear scores when that is due
+(:mod:`flows.sentiment_model`)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import numpy as np
@@ -14,6 +17,8 @@ from nlp.embedding import mean_pool
 from nlp.language import get_language_detector, word_count
 from nlp.normalize import text_hash
 from nlp.text_prep import sentences
+
+log = logging.getLogger("voc")
 
 # A sentence's own language overrides its document's only when detected this surely.
 SENTENCE_LANG_CONFIDENCE = 0.9
@@ -83,5 +88,10 @@ def run(ctx: RunContext) -> dict[str, Any]:
         counts["documents"] = len(doc_ids)
         counts.update(count_values(doc_result.labels))
     with ctx.stage("sentiment_adaptation") as counts:
-        counts.update(adapt_to_scores(ctx))
+        try:
+            counts.update(adapt_to_scores(ctx))
+        except (ValueError, np.linalg.LinAlgError) as err:
+            # Adapting is a bonus: the night goes on with the head it scored with.
+            log.warning("sentiment adaptation failed: %s", err)
+            counts.update(adaptation="failed", reason=str(err))
     return ctx.counts["sentiment"]
