@@ -22,7 +22,6 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import polars as pl
 
 from bench.common import MODEL_CACHE
@@ -33,7 +32,7 @@ from nlp.embedding import (
     embed_cached,
 )
 from nlp.metrics import macro_f1
-from nlp.rating_adaptation import Check, adapt, held_out, judge, shipped_check
+from nlp.rating_adaptation import Check, adapt_and_judge, shipped_check
 from nlp.sentiment import LABELS, SentimentHead, load_sentiment_head
 
 
@@ -49,15 +48,9 @@ def simulate(name: str, deployment: pl.DataFrame, scored: pl.DataFrame,
     texts = weak["text"].to_list()
     vectors = document_vectors(texts, embedder, cache)
     model_texts = document_model_texts(texts)
-    slice_mask = np.array([held_out(t) for t in texts])
-    fit = ~slice_mask
     labels = weak["label"].to_list()
-    adapted = adapt(head, vectors[fit], [model_texts[i] for i in np.flatnonzero(fit)],
-                    [labels[i] for i in np.flatnonzero(fit)])
-    user_slice = Check("held-out slice", vectors[slice_mask],
-                       [model_texts[i] for i in np.flatnonzero(slice_mask)],
-                       [labels[i] for i in np.flatnonzero(slice_mask)])
-    verdict = judge(head, adapted, user_slice, checks)
+    tried = adapt_and_judge(head, texts, vectors, model_texts, labels, checks)
+    adapted, verdict = tried.head, tried.verdict
     s_texts = scored["text"].to_list()
     s_vectors = document_vectors(s_texts, embedder, cache)
     s_model = document_model_texts(s_texts)
@@ -65,7 +58,7 @@ def simulate(name: str, deployment: pl.DataFrame, scored: pl.DataFrame,
     out = {which: macro_f1(truth, h.predict(s_vectors, s_model).labels, LABELS,
                            present_only=True)
            for which, h in (("shipped", head), ("adapted", adapted))}
-    return {"set": name, "weak_labelled": int(fit.sum()), "guard_slice": int(slice_mask.sum()),
+    return {"set": name, "weak_labelled": tried.examples, "guard_slice": tried.held_out,
             "scored": len(truth), "scored_labels": dict(scored.group_by("label").len().iter_rows()),
             "macro_f1": out, "gain": round(out["adapted"] - out["shipped"], 1),
             "adopted": verdict.adopted, "guard": verdict.reason, "guard_scores": verdict.scores}

@@ -15,7 +15,7 @@ import numpy as np
 
 from flows.context import RunContext
 from nlp.embedding import mean_pool
-from nlp.rating_adaptation import Check, adapt, held_out, judge, shipped_check, weak_label
+from nlp.rating_adaptation import adapt_and_judge, shipped_check, weak_label
 from nlp.sentiment import SentimentHead, load_sentiment_head
 from nlp.text_prep import model_text
 
@@ -53,19 +53,15 @@ def adapt_to_scores(ctx: RunContext) -> dict[str, Any]:
     labels = [weak[d] for d in doc_ids]
     texts = [found[d][0] for d in doc_ids]
     vectors = np.stack([found[d][1] for d in doc_ids])
-    slice_mask = np.array([held_out(d) for d in doc_ids])
-    fit, kept = np.flatnonzero(~slice_mask), np.flatnonzero(slice_mask)
-    name = f"{shipped.name}+adapted@{ctx.run_id}"
-    adapted = adapt(shipped, vectors[fit], [texts[i] for i in fit], [labels[i] for i in fit],
-                    name=name)
-    user_slice = Check("held-out slice", vectors[kept], [texts[i] for i in kept],
-                       [labels[i] for i in kept])
-    verdict = judge(shipped, adapted, user_slice,
-                    [shipped_check(lambda texts: ctx.embed(texts)[0])])
+    tried = adapt_and_judge(shipped, doc_ids, vectors, texts, labels,
+                            [shipped_check(lambda texts: ctx.embed(texts)[0])],
+                            name=f"{shipped.name}+adapted@{ctx.run_id}")
+    verdict = tried.verdict
     ctx.warehouse.record_adaptation(
-        ctx.run_id, ctx.started_at, base_model=shipped.name, model=name, examples=len(fit),
-        held_out=len(kept), adopted=verdict.adopted, reason=verdict.reason,
-        scores=verdict.scores, coef=adapted.coef, intercept=adapted.intercept)
+        ctx.run_id, ctx.started_at, base_model=shipped.name, model=tried.head.name,
+        examples=tried.examples, held_out=tried.held_out, adopted=verdict.adopted,
+        reason=verdict.reason, scores=verdict.scores, coef=tried.head.coef,
+        intercept=tried.head.intercept)
     return {"adaptation": "adopted" if verdict.adopted else "refused", **sides,
             "reason": verdict.reason}
 

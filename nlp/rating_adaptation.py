@@ -151,3 +151,29 @@ def judge(shipped: SentimentHead, adapted: SentimentHead, user_slice: Check,
         return Verdict(False, "worse on " + ", ".join(worse), scores)
     return Verdict(True, f"{own['adapted']} vs {own['shipped']} on the held-out slice of "
                          f"{len(user_slice.labels)} scored documents", scores)
+
+
+@dataclass(frozen=True)
+class Adaptation:
+    """An adapted head, the guard's verdict on it, and how many documents it learnt from
+    and was judged on."""
+
+    head: SentimentHead
+    verdict: Verdict
+    examples: int
+    held_out: int
+
+
+def adapt_and_judge(shipped: SentimentHead, keys: Sequence[str], vectors: np.ndarray,
+                    texts: Sequence[str], labels: Sequence[str], validation: Sequence[Check],
+                    *, name: str | None = None) -> Adaptation:
+    """Adapt on the documents outside the held-out slice (:func:`held_out` of each key),
+    then let :func:`judge` weigh it on that slice and on ``validation``."""
+    kept = np.array([held_out(k) for k in keys], dtype=bool)
+    fit, judged = np.flatnonzero(~kept), np.flatnonzero(kept)
+    adapted = adapt(shipped, vectors[fit], [texts[i] for i in fit], [labels[i] for i in fit],
+                    name=name)
+    user_slice = Check("held-out slice", vectors[judged], [texts[i] for i in judged],
+                       [labels[i] for i in judged])
+    return Adaptation(adapted, judge(shipped, adapted, user_slice, validation),
+                      len(fit), len(judged))

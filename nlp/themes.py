@@ -83,6 +83,9 @@ class ThemeResult:
     # The cause words sentences were placed with (:mod:`nlp.cause_words`), and their
     # vectors: new sentences are placed with these too.
     words: dict[str, np.ndarray] = field(default_factory=dict)
+    # Every sentence where the themes were found: placed by its cause words, read in
+    # context and language-centred (rows of unit length).
+    centred: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
 
 
 def unit(x: np.ndarray) -> np.ndarray:
@@ -219,11 +222,11 @@ def find_themes(
     # Centred on what the themes are made of: a night of "Thanks!" moves no centre.
     shaping = candidates if len(candidates) else np.arange(n)
     means = language_means(vectors[shaping], [langs[i] for i in shaping]) if n else {}
+    centred = centre(vectors, langs, means)
     if len(candidates) < max(2 * min_theme_size, 10):
         # Too little to cluster; the means still let later nights centre new sentences.
         return ThemeResult(assignments=np.full(n, -1), themes=[], similarity=np.zeros(n),
-                           means=means, causes=causes, words=words)
-    centred = centre(vectors, langs, means)
+                           means=means, causes=causes, words=words, centred=centred)
     if max_fit_sentences is not None and len(candidates) > max_fit_sentences:
         # Cluster a fixed sample (the same for the same sentences, in whatever order they
         # came, as callers pass them in a canonical order), then put every other sentence
@@ -259,7 +262,7 @@ def find_themes(
         themes.append(Theme(index=index, size=int(mask.sum()), centroid=centroid, keywords=[]))
     _describe(themes, clusters, documents, langs, n_keywords, tone)
     return ThemeResult(assignments=clusters, themes=themes, similarity=similarity, means=means,
-                       causes=causes, words=words)
+                       causes=causes, words=words, centred=centred)
 
 
 def assign_new(

@@ -219,9 +219,7 @@ def _refit(ctx: RunContext, counts: dict[str, Any], reason: str) -> None:
     seeds = _seeds(ctx, result.means, result.words)
     general = _general_theme(ctx, causes)  # before new ids are handed out
     next_id = wh.next_theme_id()
-    placed = with_cause_words(vectors, documents, result.words, cfg.word_weight)
-    centred = centre(in_context(placed, doc_ids, cfg.context_weight, causes), langs,
-                     result.means)
+    centred = result.centred
     identity = settle_refit(
         result, centred, np.where(causes, previous, -1),
         list(zip(existing["topic_id"].to_list(),
